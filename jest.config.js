@@ -1,0 +1,24 @@
+/** Unit tests live beside the code; e2e tests drive the built package in scratch workspaces. */
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/packages/nx-agent-lanes/tsconfig.json', isolatedModules: true }];
+
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      roots: ['<rootDir>/packages/nx-agent-lanes/src'],
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['**/*.spec.ts'],
+    },
+    {
+      displayName: 'e2e',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      roots: ['<rootDir>/e2e'],
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/e2e/tsconfig.json', isolatedModules: true }] },
+      testMatch: ['**/*.e2e.spec.ts'],
+      testTimeout: 600000,
+    },
+  ],
+};

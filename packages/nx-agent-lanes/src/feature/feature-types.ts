@@ -1,0 +1,105 @@
+/**
+ * The feature plan as written in feature.jsonc, and as the rest of the plugin sees it once
+ * normalised. This folder imports neither Nx nor git: it turns text into a plan.
+ */
+
+export type AgentProvider = 'anthropic' | 'command';
+
+/** Price of a model per million tokens, in US dollars. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+  /** Defaults to 1.25 x input (5-minute cache write). */
+  cacheWrite?: number;
+  /** Defaults to 0.1 x input. */
+  cacheRead?: number;
+}
+
+/** `agent` as written (feature level or lane override): every field optional. */
+export interface AgentConfigInput {
+  provider?: AgentProvider;
+  model?: string;
+  maxTurns?: number;
+  budgetUsd?: number;
+  /** Wall-clock limit of one lane's agent, in minutes. */
+  timeoutMinutes?: number;
+  /** Max output tokens per model request (anthropic provider). */
+  maxTokens?: number;
+  /** The agent command line (command provider), run by the shell in the lane's worktree. */
+  command?: string;
+  /** Extra or overriding model prices, keyed by model id. */
+  prices?: Record<string, ModelPrice>;
+}
+
+/** `agent` after defaults are applied. */
+export interface AgentConfig {
+  provider: AgentProvider;
+  model: string;
+  maxTurns: number;
+  budgetUsd: number;
+  timeoutMinutes: number;
+  maxTokens: number;
+  command?: string;
+  prices: Record<string, ModelPrice>;
+}
+
+export interface LaneConfigInput {
+  spec: string;
+  owns: string[];
+  forbids?: string[];
+  test: string;
+  after?: string[];
+  agent?: AgentConfigInput;
+  /** Marks every file of this lane as risky in the review, whatever `review.risky` says. */
+  risky?: boolean;
+}
+
+export interface FeatureConfigInput {
+  $schema?: string;
+  name?: string;
+  goal: string;
+  contract: string;
+  /** Commit-ish every lane starts from; default the workspace's HEAD commit at run time. */
+  base?: string;
+  agent?: AgentConfigInput;
+  setup?: string;
+  lanes: Record<string, LaneConfigInput>;
+  integration?: { test?: string };
+  review?: { risky?: string[] };
+  /** Names of environment variables whose values must never be written anywhere. */
+  secrets?: string[];
+}
+
+export interface Lane {
+  name: string;
+  /** Workspace-relative path of the lane's spec (markdown). */
+  specPath: string;
+  /** Workspace-relative paths or globs the lane may change. */
+  owns: string[];
+  /** Workspace-relative paths or globs the lane must not change. */
+  forbids: string[];
+  test: string;
+  after: string[];
+  agent: AgentConfig;
+  risky: boolean;
+}
+
+export interface Feature {
+  /** Project name: the `name` field, else the folder's name. */
+  name: string;
+  /** Workspace-relative folder holding feature.jsonc. */
+  root: string;
+  /** Workspace-relative path of feature.jsonc. */
+  file: string;
+  goal: string;
+  /** Workspace-relative path of the contract. */
+  contractPath: string;
+  base?: string;
+  agent: AgentConfig;
+  setup?: string;
+  /** Lanes in a topological order of `after` (ties keep the file's order). */
+  lanes: Lane[];
+  integration: { test?: string };
+  review: { risky: string[] };
+  secrets: string[];
+}
