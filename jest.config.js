@@ -1,5 +1,5 @@
 /** Unit tests live beside the code; e2e tests drive the built package in scratch workspaces. */
-const tsJest = ['ts-jest', { tsconfig: '<rootDir>/packages/nx-agent-lanes/tsconfig.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/packages/nx-agent-lanes/tsconfig.json' }];
 
 module.exports = {
   projects: [
@@ -16,7 +16,7 @@ module.exports = {
       rootDir: __dirname,
       testEnvironment: 'node',
       roots: ['<rootDir>/e2e'],
-      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/e2e/tsconfig.json', isolatedModules: true }] },
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/e2e/tsconfig.json' }] },
       testMatch: ['**/*.e2e.spec.ts'],
       testTimeout: 600000,
     },

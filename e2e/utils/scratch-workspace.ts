@@ -1,0 +1,131 @@
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export const REPO_ROOT = join(__dirname, '..', '..');
+export const BUILT_PACKAGE = join(REPO_ROOT, 'dist', 'packages', 'nx-agent-lanes');
+export const NX_VERSION = (require(join(REPO_ROOT, 'package.json')) as { devDependencies: Record<string, string> })
+  .devDependencies.nx;
+
+/** Environment for every nx call in tests: no daemon, no cloud, no TUI, plain output. */
+export function nxEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_TUI: 'false',
+    NX_SKIP_NX_CACHE: undefined,
+    NX_VERBOSE_LOGGING: 'false',
+    FORCE_COLOR: '0',
+    NX_INTERACTIVE: 'false',
+    ...extra,
+  };
+}
+
+/** Packs the built package once per test process; returns the tarball path. */
+let tarball: string | undefined;
+export function packPlugin(): string {
+  if (tarball && existsSync(tarball)) return tarball;
+  if (!existsSync(join(BUILT_PACKAGE, 'package.json'))) {
+    throw new Error(`No built package at ${BUILT_PACKAGE}: run \`npm run build\` first (npm test does).`);
+  }
+  const dest = mkdtempSync(join(tmpdir(), 'nx-agent-lanes-pack-'));
+  const out = execFileSync('npm', ['pack', BUILT_PACKAGE, '--pack-destination', dest, '--json'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const [{ filename }] = JSON.parse(out) as Array<{ filename: string }>;
+  tarball = join(dest, filename);
+  return tarball;
+}
+
+export interface ScratchWorkspace {
+  root: string;
+  /** Runs the workspace's own nx CLI. */
+  nx(args: string[], options?: { env?: NodeJS.ProcessEnv; allowFailure?: boolean }): SpawnSyncReturns<string>;
+  git(args: string[]): string;
+  write(path: string, content: string): void;
+  read(path: string): string;
+  commitAll(message: string): string;
+  dispose(): void;
+}
+
+/**
+ * A fresh Nx workspace in a temp dir outside the repository, with nx and the plugin installed
+ * from its packed tarball (npm, offline-first from the npm cache), and a git repository.
+ */
+export function createScratchWorkspace(name: string, options: { extraDevDependencies?: Record<string, string> } = {}): ScratchWorkspace {
+  const root = mkdtempSync(join(tmpdir(), `nx-agent-lanes-e2e-${name}-`));
+  const pkg = packPlugin();
+  writeFileSync(
+    join(root, 'package.json'),
+    JSON.stringify(
+      {
+        name: `scratch-${name}`,
+        private: true,
+        devDependencies: { nx: NX_VERSION, 'nx-agent-lanes': `file:${pkg}`, ...options.extraDevDependencies },
+      },
+      null,
+      2,
+    ),
+  );
+  writeFileSync(join(root, 'nx.json'), JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2));
+  writeFileSync(join(root, '.gitignore'), 'node_modules\ndist\n.nx\n');
+  const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (install.status !== 0) throw new Error(`npm install failed in ${root}:\n${install.stderr}`);
+
+  const git = (args: string[]) =>
+    execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  git(['init', '-q', '-b', 'main']);
+  git(['config', 'user.name', 'E2E']);
+  git(['config', 'user.email', 'e2e@example.com']);
+  git(['config', 'commit.gpgsign', 'false']);
+
+  const ws: ScratchWorkspace = {
+    root,
+    nx(args, opts = {}) {
+      const result = spawnSync(process.execPath, [join(root, 'node_modules', 'nx', 'bin', 'nx.js'), ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        env: nxEnv(opts.env),
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      if (result.status !== 0 && !opts.allowFailure) {
+        throw new Error(`nx ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+      }
+      return result;
+    },
+    git,
+    write(path, content) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), content);
+    },
+    read: (path) => readFileSync(join(root, path), 'utf8'),
+    commitAll(message) {
+      git(['add', '-A']);
+      git(['commit', '-q', '-m', message]);
+      return git(['rev-parse', 'HEAD']);
+    },
+    dispose() {
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+  return ws;
+}
+
+/** Adds a minimal Nx project (project.json + one source file) to a workspace. */
+export function addProject(ws: ScratchWorkspace, root: string, files: Record<string, string> = {}): void {
+  const name = root.split('/').pop()!;
+  ws.write(`${root}/project.json`, JSON.stringify({ name, root, sourceRoot: `${root}/src`, targets: {} }, null, 2));
+  for (const [path, content] of Object.entries(files)) ws.write(`${root}/${path}`, content);
+  if (!Object.keys(files).length) ws.write(`${root}/src/index.ts`, `export const ${name.replace(/\W/g, '_')} = 1;\n`);
+}
+
+/** Lists names in a directory, or [] when it does not exist. */
+export function listDir(path: string): string[] {
+  return existsSync(path) ? readdirSync(path) : [];
+}

@@ -1,0 +1,8 @@
+export interface FeedbackGeneratorSchema {
+  /** Feature (project) name. */
+  feature: string;
+  /** The lane the feedback is for. */
+  lane: string;
+  /** The feedback, in one line. */
+  message: string;
+}

@@ -1,0 +1,6 @@
+/**
+ * nx-agent-lanes: the Nx plugin entry (nx.json `plugins: ["nx-agent-lanes"]`).
+ */
+export { createNodes, createNodesV2 } from './plugin/create-nodes';
+export { createDependencies } from './plugin/create-dependencies';
+export type { Feature, Lane, AgentConfig, FeatureConfigInput, LaneConfigInput } from './feature/feature-types';

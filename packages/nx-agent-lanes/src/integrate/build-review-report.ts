@@ -1,0 +1,120 @@
+import type { TokenUsage } from '../agents/provider';
+import type { Feature } from '../feature/feature-types';
+import { planNextSteps } from '../report/plan-next-steps';
+import type { IntegrationOutcome, LaneReport, ReviewReport } from '../report/review-report';
+import type { CheckCommandResult } from '../verify/run-check-command';
+import type { LaneState } from './lane-state';
+import { extractFileDiffs } from './split-patch';
+
+/** What happened in one integrate run, beside the lanes' artifacts. */
+export interface IntegrationRun {
+  started: number;
+  ended?: number;
+  baseCommit: string;
+  branch: string;
+  /** Where the branch points after the run (before it, when the run was not green). */
+  branchCommit?: string;
+  /** Each merged lane's commit on the integration worktree. */
+  commits: Record<string, string>;
+  workspaceInRepo: string;
+  notReady?: Array<{ lane: string; why: string }>;
+  conflict?: { lane: string; files: string[]; touchedBy: Record<string, string[]> };
+  setup?: CheckCommandResult;
+  test?: CheckCommandResult;
+}
+
+/** Pure: the review report's model from the plan, the lanes' artifacts and the run. */
+export function buildReviewReport(input: {
+  feature: Feature;
+  states: readonly LaneState[];
+  run: IntegrationRun;
+  generatedAt: string;
+}): ReviewReport {
+  const { feature, states, run } = input;
+  const ended = run.ended ?? run.started;
+  const toRepo = (p: string) => (run.workspaceInRepo ? `${run.workspaceInRepo}/${p}` : p);
+  const lanes: LaneReport[] = states.map((s) => {
+    const r = s.result;
+    const v = s.verify;
+    const riskyFiles = v?.risk.riskyFiles ?? [];
+    const riskyDiff = riskyFiles.length && s.patch ? extractFileDiffs(s.patch, riskyFiles.map(toRepo)) : undefined;
+    return {
+      name: s.name,
+      status: r?.status ?? 'failed',
+      question: r?.question,
+      reason: r ? r.reason : 'the lane has not run',
+      summary: r?.summary,
+      files: r?.filesChanged ?? [],
+      tests: {
+        command: feature.lanes.find((l) => l.name === s.name)?.test ?? '',
+        passed: Boolean(v?.passed),
+        exitCode: v?.tests?.exitCode ?? undefined,
+        outputTail: v?.tests && !v.tests.passed ? v.tests.outputTail : undefined,
+        durationMs: v?.tests?.durationMs,
+      },
+      ownership: {
+        ok: v ? v.ownership.ok : true,
+        violations: (v?.ownership.violations ?? []).map((x) => ({ path: x.path, message: x.message })),
+      },
+      turns: r?.turns ?? 0,
+      tokens: r?.tokens ?? zeroUsage(),
+      costUsd: r?.costUsd ?? 0,
+      startedAt: r?.startedAt ?? new Date(run.started).toISOString(),
+      endedAt: r?.endedAt ?? new Date(run.started).toISOString(),
+      durationMs: r?.durationMs ?? 0,
+      risky: v?.risk.class === 'risky',
+      riskyFiles,
+      riskyDiff: riskyDiff || undefined,
+      answers: s.notes.answers,
+      feedback: s.notes.feedback,
+      commit: run.commits[s.name],
+    };
+  });
+  const ran = lanes.filter((l) => l.durationMs > 0);
+  const firstStart = ran.length ? Math.min(...ran.map((l) => Date.parse(l.startedAt))) : run.started;
+  const outcome: IntegrationOutcome = run.notReady?.length
+    ? 'lanes-not-ready'
+    : run.conflict
+      ? 'conflict'
+      : run.test && !run.test.passed
+        ? 'integration-test-failed'
+        : 'green';
+  const report: Omit<ReviewReport, 'nextSteps'> = {
+    feature: { name: feature.name, goal: feature.goal, file: feature.file },
+    outcome,
+    branch: run.branch,
+    branchCommit: run.branchCommit,
+    baseCommit: run.baseCommit,
+    generatedAt: input.generatedAt,
+    wallClockMs: Math.max(0, ended - firstStart),
+    laneTimeSumMs: ran.reduce((sum, l) => sum + l.durationMs, 0),
+    lanes,
+    integration: {
+      test: feature.integration.test,
+      passed: run.test?.passed,
+      exitCode: run.test?.exitCode ?? undefined,
+      outputTail: run.test?.outputTail,
+      durationMs: run.test?.durationMs,
+      conflict: run.conflict,
+    },
+    notReady: run.notReady,
+    totals: {
+      costUsd: round(lanes.reduce((sum, l) => sum + l.costUsd, 0)),
+      tokens: lanes.reduce((t, l) => addUsage(t, l.tokens), zeroUsage()),
+      turns: lanes.reduce((sum, l) => sum + l.turns, 0),
+    },
+  };
+  return { ...report, nextSteps: planNextSteps(report) };
+}
+
+function zeroUsage(): TokenUsage {
+  return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+}
+
+function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return { input: a.input + b.input, output: a.output + b.output, cacheRead: a.cacheRead + b.cacheRead, cacheWrite: a.cacheWrite + b.cacheWrite };
+}
+
+function round(usd: number): number {
+  return Math.round(usd * 1e6) / 1e6;
+}

@@ -1,0 +1,138 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Feature } from '../feature/feature-types';
+import { GitError } from '../errors';
+import { applyLanePatch, patchFiles } from '../git/lane-patch';
+import { createLaneWorktree, pruneStaleWorktrees, removeLaneWorktree, type LaneWorktree } from '../git/lane-worktree';
+import { updateBranch } from '../git/lanes-branch';
+import { findRepoRoot, headCommit, tryResolveCommit } from '../git/repo';
+import { resolveRevision } from '../git/tree-blobs';
+import { collectSecrets, redactSecrets } from '../lanes/redact-secrets';
+import { integrationArtifactsDir } from '../plugin/feature-targets';
+import { renderReportHtml } from '../report/render-report-html';
+import { renderReportMarkdown } from '../report/render-report-markdown';
+import type { ReviewReport } from '../report/review-report';
+import { CHECK_TIMEOUT_MS } from '../verify/verify-lane';
+import { runCheckCommand, type CheckCommandResult } from '../verify/run-check-command';
+import { buildReviewReport, type IntegrationRun } from './build-review-report';
+import { planReadiness, readLaneStates, type LaneState } from './lane-state';
+
+export interface IntegrateOptions {
+  workspaceRoot: string;
+  feature: Feature;
+  /** Default lanes/<feature>. */
+  branch?: string;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  now?: () => number;
+}
+
+export interface IntegrateOutcome {
+  report: ReviewReport;
+  files: { result: string; markdown: string; html: string };
+}
+
+/**
+ * All lanes merged and proven together: one commit per lane on a fresh worktree at the base,
+ * the integration test on the merged tree, and lanes/<feature> moved only when it is green.
+ * The user's checkout is never touched; the worktree is always removed.
+ */
+export async function integrateFeature(options: IntegrateOptions): Promise<IntegrateOutcome> {
+  const { workspaceRoot, feature } = options;
+  const env = options.env ?? process.env;
+  const now = options.now ?? Date.now;
+  const signal = options.signal ?? new AbortController().signal;
+  const secrets = collectSecrets(env, feature.secrets);
+  const log = (line: string) => options.log?.(redactSecrets(line, secrets));
+  const branch = options.branch ?? `lanes/${feature.name}`;
+  const started = now();
+  const repoRoot = await findRepoRoot(workspaceRoot);
+  const workspaceInRepo = relative(repoRoot, workspaceRoot).split('\\').join('/');
+  const base = await resolveRevision(workspaceRoot, feature.base ?? 'HEAD');
+  const branchBefore = await tryResolveCommit(repoRoot, `refs/heads/${branch}`);
+  const states = readLaneStates(workspaceRoot, feature);
+  const run: IntegrationRun = { started, baseCommit: base.commit, branch, branchCommit: branchBefore, commits: {}, workspaceInRepo };
+
+  const notReady = planReadiness(states);
+  if (notReady.length) {
+    for (const n of notReady) log(`lane ${n.lane} is not ready: ${n.why}`);
+    return write({ ...run, ended: now(), notReady });
+  }
+
+  for (const p of await pruneStaleWorktrees(repoRoot)) log(`pruned a stale worktree or branch: ${p}`);
+  let worktree: LaneWorktree | undefined;
+  try {
+    worktree = await createLaneWorktree({ repoRoot, feature: feature.name, lane: 'integration', baseCommit: base.commit });
+    const applied: LaneState[] = [];
+    for (const state of states) {
+      if (!state.patch?.trim()) {
+        log(`lane ${state.name} changed nothing: no commit`);
+        continue;
+      }
+      try {
+        await applyLanePatch({ worktree: worktree.path, patch: state.patch, commitMessage: commitMessage(feature, state) });
+      } catch (error) {
+        const conflict = describeConflict(state, applied, error);
+        log(`CONFLICT applying lane ${state.name}: ${conflict.files.join(', ')}`);
+        return write({ ...run, ended: now(), conflict });
+      }
+      run.commits[state.name] = await headCommit(worktree.path);
+      applied.push(state);
+      log(`committed lane ${state.name} (${patchFiles(state.patch).length} file(s))`);
+    }
+    const cwd = join(worktree.path, workspaceInRepo);
+    let setup: CheckCommandResult | undefined;
+    if (feature.setup) {
+      log(`setup: ${feature.setup}`);
+      setup = await runCheckCommand({ command: feature.setup, cwd, env, signal, timeoutMs: CHECK_TIMEOUT_MS, log });
+    }
+    let test: CheckCommandResult | undefined;
+    if (feature.integration.test && (!setup || setup.passed)) {
+      log(`integration test: ${feature.integration.test}`);
+      test = await runCheckCommand({ command: feature.integration.test, cwd, env, signal, timeoutMs: CHECK_TIMEOUT_MS, log });
+    }
+    const green = (!setup || setup.passed) && (!test || test.passed);
+    if (green) {
+      const merged = await headCommit(worktree.path);
+      await updateBranch(repoRoot, branch, merged, branchBefore ?? '');
+      run.branchCommit = merged;
+      log(`branch ${branch} now points at ${merged.slice(0, 10)}`);
+    }
+    return write({ ...run, ended: now(), setup, test: test ?? (setup && !setup.passed ? setup : undefined) });
+  } finally {
+    if (worktree) await removeLaneWorktree(worktree);
+  }
+
+  function write(done: IntegrationRun): IntegrateOutcome {
+    const report = buildReviewReport({ feature, states, run: done, generatedAt: new Date(now()).toISOString() });
+    const dir = join(workspaceRoot, integrationArtifactsDir(feature.name));
+    mkdirSync(dir, { recursive: true });
+    const files = { result: join(dir, 'result.json'), markdown: join(dir, 'report.md'), html: join(dir, 'report.html') };
+    const redact = (text: string) => redactSecrets(text, secrets);
+    writeFileSync(files.result, redact(`${JSON.stringify(report, null, 2)}\n`));
+    writeFileSync(files.markdown, redact(renderReportMarkdown(report)));
+    writeFileSync(files.html, redact(renderReportHtml(report)));
+    return { report, files };
+  }
+}
+
+function commitMessage(feature: Feature, state: LaneState): string {
+  const summary = state.result?.summary?.trim();
+  return `${feature.name}: ${state.name} lane\n\n${summary || `The ${state.name} lane of ${feature.name}.`}\n`;
+}
+
+/** Which files did not apply, and which earlier lanes touched them. */
+function describeConflict(state: LaneState, applied: readonly LaneState[], error: unknown) {
+  const failing = error instanceof GitError ? filesFromMessage(error.message, patchFiles(state.patch ?? '')) : [];
+  const files = failing.length ? failing : patchFiles(state.patch ?? '');
+  const touchedBy: Record<string, string[]> = {};
+  for (const file of files) {
+    touchedBy[file] = applied.filter((a) => patchFiles(a.patch ?? '').includes(file)).map((a) => a.name);
+  }
+  return { lane: state.name, files, touchedBy };
+}
+
+function filesFromMessage(message: string, candidates: string[]): string[] {
+  return candidates.filter((c) => message.includes(c));
+}

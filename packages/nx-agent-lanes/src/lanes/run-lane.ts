@@ -1,0 +1,271 @@
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import type { AgentProviderImpl, AgentRunInput, AgentRunResult } from '../agents/provider';
+import { createZeroUsage } from '../agents/provider';
+import { LanesError } from '../errors';
+import type { AgentProvider, Feature, Lane } from '../feature/feature-types';
+import { findRepoRoot } from '../git/repo';
+import { resolveRevision } from '../git/tree-blobs';
+import { applyLanePatch, captureLanePatch } from '../git/lane-patch';
+import { createLaneWorktree, pruneStaleWorktrees, removeLaneWorktree } from '../git/lane-worktree';
+import { notesForLane, parseLaneNotes, type LaneNotes } from '../notes/lane-notes';
+import { LANE_NOTES_FILE, laneArtifactsDir, upstreamLanes } from '../plugin/feature-targets';
+import { buildLanePrompt } from '../prompt/build-lane-prompt';
+import { PATCH_FILE, RESULT_FILE, TRANSCRIPT_FILE, type LaneResult } from './lane-result';
+import { collectSecrets, redactSecrets } from './redact-secrets';
+import { waitForLaneAnswer } from './wait-for-answer';
+
+export interface RunLaneOptions {
+  workspaceRoot: string;
+  feature: Feature;
+  lane: Lane;
+  providers: Record<AgentProvider, AgentProviderImpl>;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  /** One line per event; already prefixed with the lane's name by the caller if wanted. */
+  log?: (line: string) => void;
+  /** Wait for answers to blockers and resume in place (interactive use). */
+  waitForAnswer?: boolean;
+  keepWorktree?: boolean;
+  now?: () => number;
+}
+
+/**
+ * Runs one lane end to end: a fresh worktree at the base (plus upstream lanes' patches), the
+ * agent confined to it, then its change captured as lane.patch with result.json and
+ * transcript.jsonl beside it. Whatever happens, the work done is kept and the worktree goes.
+ */
+export async function runLane(options: RunLaneOptions): Promise<LaneResult> {
+  const { workspaceRoot, feature, lane } = options;
+  const env = options.env ?? process.env;
+  const now = options.now ?? Date.now;
+  const signal = options.signal ?? new AbortController().signal;
+  const secrets = collectSecrets(env, feature.secrets);
+  const log = (line: string) => options.log?.(redactSecrets(line, secrets));
+  const provider = options.providers[lane.agent.provider];
+  if (!provider) throw new LanesError(`No agent provider "${lane.agent.provider}" for lane ${lane.name}.`);
+
+  const artifacts = join(workspaceRoot, laneArtifactsDir(feature.name, lane.name));
+  const previous = readPreviousRun(artifacts);
+  const notes = readLaneNotes(workspaceRoot, feature, lane.name);
+  const upstream = upstreamLanes(feature, lane);
+  const upstreamPatches = upstream.map((u) => readUpstreamPatch(workspaceRoot, feature, u.name, lane.name));
+
+  const repoRoot = await findRepoRoot(workspaceRoot);
+  const workspaceInRepo = relative(repoRoot, workspaceRoot);
+  const base = await resolveRevision(workspaceRoot, feature.base ?? 'HEAD');
+  const pruned = await pruneStaleWorktrees(repoRoot);
+  for (const p of pruned) log(`pruned a stale worktree or branch left by an interrupted run: ${p}`);
+
+  const startedAt = now();
+  mkdirSync(artifacts, { recursive: true });
+  const transcriptFile = join(artifacts, TRANSCRIPT_FILE);
+  const priorTranscript = previous.transcript;
+  writeFileSync(transcriptFile, '');
+  const transcript = (event: Record<string, unknown>) =>
+    appendFileSync(transcriptFile, `${redactSecrets(JSON.stringify({ t: new Date(now()).toISOString(), ...event }), secrets)}\n`);
+
+  log(`starting at ${base.commit.slice(0, 10)}${upstream.length ? ` after ${upstream.map((u) => u.name).join(', ')}` : ''} with the ${provider.name} agent`);
+  const worktree = await createLaneWorktree({
+    repoRoot,
+    feature: feature.name,
+    lane: lane.name,
+    baseCommit: base.commit,
+    patches: upstreamPatches
+      .map((patch, i) => ({ patch, message: `${feature.name}: ${upstream[i].name} lane (upstream of ${lane.name})` }))
+      .filter((p) => p.patch.trim() !== ''),
+  });
+  const scratchDir = mkdtempSync(join(tmpdir(), `nx-agent-lanes-${lane.name}-`));
+  const agentCwd = join(worktree.path, workspaceInRepo);
+
+  let result: AgentRunResult = { status: 'failed', reason: 'the agent did not start', turns: 0, usage: createZeroUsage(), costUsd: 0 };
+  let agentRuns = 0;
+  let files: LaneResult['filesChanged'] = [];
+  let startedFrom: LaneResult['startedFrom'] = 'fresh';
+  try {
+    // Feedback asks for a fix on top of the previous result, not a restart.
+    let previousPatch: string | undefined;
+    if (notes.feedback.length && previous.patch && previous.result?.status === 'done') {
+      previousPatch = previous.patch;
+      await applyLanePatch({ worktree: worktree.path, patch: previousPatch });
+      startedFrom = 'previous-patch';
+    }
+    const resume =
+      notes.answers.length && previous.result?.status === 'blocked' && provider.name === 'anthropic'
+        ? lastConversation(priorTranscript)
+        : undefined;
+    if (resume) startedFrom = 'resumed-transcript';
+
+    let answers = notes.answers;
+    for (;;) {
+      const prompt = buildLanePrompt({
+        feature: { name: feature.name, goal: feature.goal },
+        lane,
+        spec: readFileSync(join(workspaceRoot, lane.specPath), 'utf8'),
+        contract: readFileSync(join(workspaceRoot, feature.contractPath), 'utf8'),
+        // Other lanes' files stay out of the prompt so editing another lane does not change this
+        // lane's cache key; the write tools still name the owner when they refuse a path.
+        otherLanes: [],
+        answers,
+        feedback: notes.feedback,
+        previousPatch,
+      });
+      const input: AgentRunInput & Record<string, unknown> = {
+        feature: feature.name,
+        lane: lane.name,
+        worktree: agentCwd,
+        prompt,
+        agent: lane.agent,
+        testCommand: lane.test,
+        ownership: {
+          owns: lane.owns,
+          forbids: lane.forbids,
+          otherLanes: feature.lanes.filter((l) => l.name !== lane.name).map((l) => ({ name: l.name, owns: l.owns })),
+        },
+        env,
+        signal,
+        log,
+        transcript,
+        scratchDir,
+        ...(resume && agentRuns === 0 ? { resume: { messages: resume }, answer: answers[answers.length - 1]?.answer } : {}),
+        ...(options.waitForAnswer && provider.name === 'anthropic'
+          ? { onBlocker: (question: string) => askAndWait(question, answers.length++) }
+          : {}),
+      };
+      agentRuns++;
+      transcript({ type: 'run-start', run: agentRuns, provider: provider.name, startedFrom });
+      result = accumulate(result, await provider.run(input), agentRuns);
+      if (result.status !== 'blocked' || !options.waitForAnswer || signal.aborted) break;
+      // Command agents cannot take an answer mid-run: wait, then run again with it in the prompt.
+      const answer = await askAndWait(result.question ?? '', answers.length);
+      if (answer === undefined) break;
+      answers = [...answers, { question: result.question ?? '', answer }];
+    }
+  } catch (error) {
+    result = { ...result, status: 'failed', reason: error instanceof Error ? error.message : String(error) };
+    log(`failed: ${result.reason}`);
+  } finally {
+    // Keep the work even when the agent failed or was interrupted: a partial patch is evidence.
+    try {
+      const captured = await captureLanePatch({ worktree: worktree.path, baseCommit: worktree.startCommit });
+      writeFileSync(join(artifacts, PATCH_FILE), captured.patch);
+      files = captured.files;
+    } catch (error) {
+      log(`could not capture the lane's changes: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    rmSync(scratchDir, { recursive: true, force: true });
+    if (!options.keepWorktree) await removeLaneWorktree(worktree);
+    else log(`kept worktree ${worktree.path} (branch ${worktree.branch})`);
+  }
+
+  const endedAt = now();
+  const laneResult: LaneResult = {
+    feature: feature.name,
+    lane: lane.name,
+    status: result.status,
+    question: result.question,
+    reason: result.reason,
+    summary: result.summary,
+    provider: provider.name,
+    model: lane.agent.provider === 'anthropic' ? lane.agent.model : undefined,
+    baseCommit: base.commit,
+    upstream: upstream.map((u) => u.name),
+    turns: result.turns,
+    tokens: result.usage,
+    costUsd: round(result.costUsd),
+    startedAt: new Date(startedAt).toISOString(),
+    endedAt: new Date(endedAt).toISOString(),
+    durationMs: endedAt - startedAt,
+    filesChanged: files,
+    agentRuns,
+    startedFrom,
+  };
+  writeFileSync(join(artifacts, RESULT_FILE), redactSecrets(`${JSON.stringify(laneResult, null, 2)}\n`, secrets));
+  return laneResult;
+
+  async function askAndWait(question: string, knownAnswers: number): Promise<string | undefined> {
+    log(`BLOCKED: ${question}`);
+    log(`answer with: nx g nx-agent-lanes:answer ${feature.name} --lane ${lane.name} --answer "..."  (waiting; other lanes go on)`);
+    const answer = await waitForLaneAnswer({
+      notesFile: join(workspaceRoot, feature.root, LANE_NOTES_FILE),
+      lane: lane.name,
+      knownAnswers,
+      signal,
+    });
+    if (answer !== undefined) log(`answer received: ${answer}`);
+    return answer;
+  }
+}
+
+function accumulate(before: AgentRunResult, next: AgentRunResult, run: number): AgentRunResult {
+  if (run === 1) return next;
+  return {
+    ...next,
+    turns: before.turns + next.turns,
+    costUsd: before.costUsd + next.costUsd,
+    usage: {
+      input: before.usage.input + next.usage.input,
+      output: before.usage.output + next.usage.output,
+      cacheRead: before.usage.cacheRead + next.usage.cacheRead,
+      cacheWrite: before.usage.cacheWrite + next.usage.cacheWrite,
+    },
+  };
+}
+
+function round(usd: number): number {
+  return Math.round(usd * 1e6) / 1e6;
+}
+
+interface PreviousRun {
+  result?: LaneResult;
+  patch?: string;
+  transcript?: string;
+}
+
+function readPreviousRun(artifacts: string): PreviousRun {
+  const read = (name: string) => (existsSync(join(artifacts, name)) ? readFileSync(join(artifacts, name), 'utf8') : undefined);
+  const resultText = read(RESULT_FILE);
+  let result: LaneResult | undefined;
+  try {
+    result = resultText ? (JSON.parse(resultText) as LaneResult) : undefined;
+  } catch {
+    result = undefined;
+  }
+  return { result, patch: read(PATCH_FILE), transcript: read(TRANSCRIPT_FILE) };
+}
+
+function readLaneNotes(workspaceRoot: string, feature: Feature, lane: string): LaneNotes {
+  const file = join(workspaceRoot, feature.root, LANE_NOTES_FILE);
+  if (!existsSync(file)) return notesForLane({}, lane);
+  return notesForLane(parseLaneNotes(readFileSync(file, 'utf8'), `${feature.root}/${LANE_NOTES_FILE}`), lane);
+}
+
+function readUpstreamPatch(workspaceRoot: string, feature: Feature, upstream: string, lane: string): string {
+  const dir = join(workspaceRoot, laneArtifactsDir(feature.name, upstream));
+  const result = existsSync(join(dir, RESULT_FILE))
+    ? (JSON.parse(readFileSync(join(dir, RESULT_FILE), 'utf8')) as LaneResult)
+    : undefined;
+  if (!result || result.status !== 'done' || !existsSync(join(dir, PATCH_FILE))) {
+    throw new LanesError(
+      `Lane ${lane} comes after lane ${upstream}, which ${result ? `ended ${result.status}` : 'has no result yet'}.`,
+      { hint: `Run nx run ${feature.name}:lane--${upstream} first (nx run ${feature.name}:integrate runs every lane in order).` },
+    );
+  }
+  return readFileSync(join(dir, PATCH_FILE), 'utf8');
+}
+
+/** The conversation saved by the anthropic provider's last `state` event, if any. */
+function lastConversation(transcript: string | undefined): unknown[] | undefined {
+  if (!transcript) return undefined;
+  const lines = transcript.trim().split('\n').reverse();
+  for (const line of lines) {
+    try {
+      const event = JSON.parse(line) as { type?: string; messages?: unknown[] };
+      if (event.type === 'state' && Array.isArray(event.messages)) return event.messages;
+    } catch {
+      // A torn last line from an interrupted run: look further back.
+    }
+  }
+  return undefined;
+}

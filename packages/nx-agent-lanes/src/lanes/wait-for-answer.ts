@@ -1,0 +1,31 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { notesForLane, parseLaneNotes } from '../notes/lane-notes';
+
+export interface WaitForAnswerOptions {
+  notesFile: string;
+  lane: string;
+  /** Answers the lane already had when it blocked; the next one is the answer. */
+  knownAnswers: number;
+  signal: AbortSignal;
+  pollMs?: number;
+}
+
+/** Polls lane-notes.jsonc until the lane has one more answer; undefined when aborted. */
+export async function waitForLaneAnswer(options: WaitForAnswerOptions): Promise<string | undefined> {
+  const pollMs = options.pollMs ?? 1000;
+  while (!options.signal.aborted) {
+    if (existsSync(options.notesFile)) {
+      try {
+        const answers = notesForLane(parseLaneNotes(readFileSync(options.notesFile, 'utf8')), options.lane).answers;
+        if (answers.length > options.knownAnswers) return answers[answers.length - 1].answer;
+      } catch {
+        // Half-written file: read it again on the next poll.
+      }
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, pollMs);
+      options.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+  }
+  return undefined;
+}

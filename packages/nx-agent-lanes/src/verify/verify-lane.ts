@@ -1,0 +1,136 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Feature, Lane } from '../feature/feature-types';
+import { patchFiles } from '../git/lane-patch';
+import { applyLanePatch } from '../git/lane-patch';
+import { createLaneWorktree, pruneStaleWorktrees, removeLaneWorktree, type LaneWorktree } from '../git/lane-worktree';
+import { findRepoRoot } from '../git/repo';
+import { resolveRevision } from '../git/tree-blobs';
+import { sha256 } from '../hashing/lane-hash';
+import { PATCH_FILE, RESULT_FILE, VERIFY_FILE, type LaneResult } from '../lanes/lane-result';
+import { collectSecrets, redactSecrets } from '../lanes/redact-secrets';
+import { laneArtifactsDir, upstreamLanes } from '../plugin/feature-targets';
+import { classifyRisk, judgeOwnership, toWorkspacePaths } from './plan-verdict';
+import { runCheckCommand } from './run-check-command';
+import type { VerifyResult } from './verify-result';
+
+export const CHECK_TIMEOUT_MS = 30 * 60 * 1000;
+
+export interface VerifyLaneOptions {
+  workspaceRoot: string;
+  feature: Feature;
+  lane: Lane;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+/**
+ * Proves one lane alone: its patch (on top of the lanes it comes after) on a clean worktree at
+ * the base, its change inside its own files, its tests green. Writes verify.json either way.
+ */
+export async function verifyLane(options: VerifyLaneOptions): Promise<VerifyResult> {
+  const { workspaceRoot, feature, lane } = options;
+  const env = options.env ?? process.env;
+  const secrets = collectSecrets(env, feature.secrets);
+  const log = (line: string) => options.log?.(redactSecrets(line, secrets));
+  const signal = options.signal ?? new AbortController().signal;
+  const started = Date.now();
+  const dir = join(workspaceRoot, laneArtifactsDir(feature.name, lane.name));
+  const laneResult = readJson<LaneResult>(join(dir, RESULT_FILE));
+  const patch = existsSync(join(dir, PATCH_FILE)) ? readFileSync(join(dir, PATCH_FILE), 'utf8') : '';
+  const repoRoot = await findRepoRoot(workspaceRoot);
+  const workspaceInRepo = relative(repoRoot, workspaceRoot).split('\\').join('/');
+  const paths = toWorkspacePaths(patchFiles(patch), workspaceInRepo);
+  const ownership = judgeOwnership(feature, lane, paths);
+  const risk = classifyRisk(feature, lane, paths);
+
+  let baseCommit: string | undefined;
+  const finish = (partial: Partial<VerifyResult> & Pick<VerifyResult, 'passed'>): VerifyResult => {
+    const ended = Date.now();
+    const result: VerifyResult = {
+      feature: feature.name,
+      lane: lane.name,
+      laneStatus: laneResult?.status ?? 'missing',
+      question: laneResult?.question,
+      patchSha256: sha256(patch),
+      baseCommit,
+      files: paths,
+      ownership,
+      risk,
+      startedAt: new Date(started).toISOString(),
+      endedAt: new Date(ended).toISOString(),
+      durationMs: ended - started,
+      ...partial,
+    };
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, VERIFY_FILE), redactSecrets(`${JSON.stringify(result, null, 2)}\n`, secrets));
+    return result;
+  };
+
+  if (!laneResult || laneResult.status !== 'done') {
+    const why = !laneResult
+      ? `lane ${lane.name} has no result: run nx run ${feature.name}:lane--${lane.name} first`
+      : laneResult.status === 'blocked'
+        ? `lane ${lane.name} is blocked on a question: ${laneResult.question ?? '(none given)'}`
+        : `lane ${lane.name} ended ${laneResult.status}${laneResult.reason ? `: ${laneResult.reason}` : ''}`;
+    return finish({ passed: false, reason: why });
+  }
+  if (!ownership.ok) {
+    return finish({
+      passed: false,
+      reason: `lane ${lane.name} changed files it does not own: ${ownership.violations.map((v) => v.path).join(', ')}`,
+    });
+  }
+
+  const upstream = upstreamLanes(feature, lane).map((u) => ({
+    name: u.name,
+    patch: readFileSync(join(workspaceRoot, laneArtifactsDir(feature.name, u.name), PATCH_FILE), 'utf8'),
+  }));
+  // The tests run on today's base (what verify's hash covers), not the base the agent started from.
+  const base = await resolveRevision(workspaceRoot, feature.base ?? 'HEAD');
+  baseCommit = base.commit;
+  for (const p of await pruneStaleWorktrees(repoRoot)) log(`pruned a stale worktree or branch: ${p}`);
+  let worktree: LaneWorktree | undefined;
+  try {
+    worktree = await createLaneWorktree({
+      repoRoot,
+      feature: feature.name,
+      lane: `verify-${lane.name}`,
+      baseCommit: base.commit,
+      patches: upstream.filter((u) => u.patch.trim()).map((u) => ({ patch: u.patch, message: `${feature.name}: ${u.name} lane` })),
+    });
+    if (patch.trim()) await applyLanePatch({ worktree: worktree.path, patch });
+    const cwd = join(worktree.path, workspaceInRepo);
+    if (feature.setup) {
+      log(`setup: ${feature.setup}`);
+      const setup = await runCheckCommand({ command: feature.setup, cwd, env, signal, timeoutMs: CHECK_TIMEOUT_MS, log });
+      if (!setup.passed) {
+        return finish({ passed: false, reason: `setup \`${feature.setup}\` failed (exit ${setup.exitCode})`, setup: redactTail(setup) });
+      }
+    }
+    log(`test: ${lane.test}`);
+    const tests = await runCheckCommand({ command: lane.test, cwd, env, signal, timeoutMs: CHECK_TIMEOUT_MS, log });
+    return finish({
+      passed: tests.passed,
+      reason: tests.passed ? undefined : `tests \`${lane.test}\` failed (exit ${tests.exitCode})`,
+      tests: redactTail(tests),
+    });
+  } catch (error) {
+    return finish({ passed: false, reason: error instanceof Error ? error.message : String(error) });
+  } finally {
+    if (worktree) await removeLaneWorktree(worktree);
+  }
+
+  function redactTail<T extends { outputTail: string }>(r: T): T {
+    return { ...r, outputTail: redactSecrets(r.outputTail, secrets) };
+  }
+}
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,24 @@
+import type { LaneStatus } from '../agents/provider';
+import type { OwnershipViolation } from '../feature/check-ownership';
+
+/** dist/agent-lanes/<feature>/<lane>/verify.json */
+export interface VerifyResult {
+  feature: string;
+  lane: string;
+  passed: boolean;
+  /** One sentence on why it did not pass. */
+  reason?: string;
+  laneStatus: LaneStatus | 'missing';
+  question?: string;
+  /** sha256 of the lane.patch that was verified: integrate refuses a patch that changed since. */
+  patchSha256: string;
+  files: string[];
+  tests?: { command: string; passed: boolean; exitCode: number | null; durationMs: number; outputTail: string };
+  setup?: { command: string; passed: boolean; exitCode: number | null; outputTail: string };
+  ownership: { ok: boolean; violations: OwnershipViolation[] };
+  risk: { class: 'risky' | 'trusted'; riskyFiles: string[] };
+  baseCommit?: string;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+}
