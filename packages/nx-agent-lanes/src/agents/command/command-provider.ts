@@ -1,0 +1,124 @@
+import { spawn as nodeSpawn } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AgentError } from '../../errors';
+import type { AgentProviderImpl, AgentRunInput, AgentRunResult } from '../provider';
+import { decideCommandResult } from './decide-command-result';
+import { runProcessGroup } from './run-process-group';
+
+export interface CommandProviderOptions {
+  /** The process spawner; tests may wrap the real one. */
+  spawn?: typeof nodeSpawn;
+  /** Time a stopped agent gets between SIGTERM and SIGKILL. Default 5 seconds. */
+  killGraceMs?: number;
+}
+
+/** Lines of stderr kept for a failed lane's reason. */
+const STDERR_TAIL_LINES = 10;
+/** A log line is for a person; the transcript keeps the whole line. */
+const MAX_LOG_LINE = 2000;
+
+/**
+ * The `command` provider: any agent CLI (`claude -p`, aider, codex, a script), run through
+ * the shell in the lane's worktree, speaking the protocol in PRODUCT.md (prompt on stdin and
+ * in LANE_PROMPT_FILE, blocker in LANE_BLOCKER_FILE, non-zero exit = failed).
+ */
+export function createCommandProvider(options: CommandProviderOptions = {}): AgentProviderImpl {
+  return { name: 'command', run: (input) => runCommandAgent(input, options) };
+}
+
+export const commandProvider: AgentProviderImpl = createCommandProvider();
+
+async function runCommandAgent(input: AgentRunInput, options: CommandProviderOptions): Promise<AgentRunResult> {
+  const command = input.agent.command?.trim();
+  if (!command) {
+    throw new AgentError(`Lane "${input.lane}" uses the command provider but has no agent command.`, {
+      hint: 'Set "agent": { "provider": "command", "command": "claude -p --output-format json" } in feature.jsonc.',
+    });
+  }
+  const prefix = `[${input.lane}] `;
+  if (input.signal.aborted) {
+    input.log(`${prefix}interrupted before the agent started`);
+    return decideCommandResult({ exitCode: null, exitSignal: null, interrupted: true, stderrTail: [] });
+  }
+  const promptFile = join(input.scratchDir, 'prompt.md');
+  const blockerFile = join(input.scratchDir, 'blocker.txt');
+  await mkdir(input.scratchDir, { recursive: true });
+  await writeFile(promptFile, input.prompt.full, 'utf8');
+  // A blocker left by an earlier run in the same scratch dir must not block this one.
+  await rm(blockerFile, { force: true });
+
+  const timeoutMinutes = input.agent.timeoutMinutes > 0 ? input.agent.timeoutMinutes : undefined;
+  input.log(`${prefix}running the agent command: ${command}`);
+  input.transcript({ type: 'agent-start', provider: 'command', command, cwd: input.worktree, promptFile });
+
+  let lastStdoutLine: string | undefined;
+  const stderrTail: string[] = [];
+  const onLine = (stream: 'stdout' | 'stderr', line: string): void => {
+    input.log(prefix + truncateForLog(line));
+    input.transcript({ type: 'output', stream, line });
+    if (line.trim() === '') return;
+    if (stream === 'stdout') lastStdoutLine = line;
+    else if (stderrTail.push(line) > STDERR_TAIL_LINES) stderrTail.shift();
+  };
+
+  let exit;
+  try {
+    exit = await runProcessGroup({
+      command,
+      cwd: input.worktree,
+      env: {
+        ...input.env,
+        LANE_FEATURE: input.feature,
+        LANE_NAME: input.lane,
+        LANE_PROMPT_FILE: promptFile,
+        LANE_BLOCKER_FILE: blockerFile,
+        LANE_TEST_COMMAND: input.testCommand,
+      },
+      stdin: input.prompt.full,
+      onStdoutLine: (line) => onLine('stdout', line),
+      onStderrLine: (line) => onLine('stderr', line),
+      timeoutMs: timeoutMinutes === undefined ? undefined : timeoutMinutes * 60_000,
+      signal: input.signal,
+      killGraceMs: options.killGraceMs ?? 5000,
+      spawn: options.spawn,
+    });
+  } catch (error) {
+    throw new AgentError(`Could not start the agent command of lane "${input.lane}" in ${input.worktree}.`, {
+      hint: 'Check that the lane worktree exists and that /bin/sh is available.',
+      cause: error,
+    });
+  }
+
+  const result = decideCommandResult({
+    exitCode: exit.exitCode,
+    exitSignal: exit.exitSignal,
+    timedOutAfterMinutes: exit.timedOut ? timeoutMinutes : undefined,
+    interrupted: exit.interrupted,
+    blocker: await readOptionalFile(blockerFile),
+    lastStdoutLine,
+    stderrTail,
+  });
+  input.transcript({ type: 'agent-end', ...exit, ...result });
+  input.log(`${prefix}${describeResult(result)}`);
+  return result;
+}
+
+async function readOptionalFile(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function truncateForLog(line: string): string {
+  return line.length <= MAX_LOG_LINE ? line : `${line.slice(0, MAX_LOG_LINE)}… (${line.length - MAX_LOG_LINE} more characters)`;
+}
+
+function describeResult(result: AgentRunResult): string {
+  const detail = result.status === 'blocked' ? result.question : result.reason?.split('\n')[0];
+  const cost = result.turns > 0 || result.costUsd > 0 ? ` (${result.turns} turns, $${result.costUsd.toFixed(2)})` : '';
+  return `${result.status}${cost}${detail ? `: ${detail}` : ''}`;
+}

@@ -1,0 +1,60 @@
+/**
+ * The one small interface every agent provider (`anthropic`, `command`) implements. A provider
+ * runs one lane's agent in the lane's worktree and says how it ended; it does not touch git,
+ * write artifacts or decide about caching: the agent-lane executor does that around it.
+ */
+import type { AgentConfig } from '../feature/feature-types';
+import type { LanePrompt } from '../prompt/build-lane-prompt';
+
+export type LaneStatus = 'done' | 'blocked' | 'failed' | 'over-budget';
+
+export interface TokenUsage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+export interface AgentRunInput {
+  feature: string;
+  lane: string;
+  /** The lane's worktree: the agent's working directory. */
+  worktree: string;
+  prompt: LanePrompt;
+  agent: AgentConfig;
+  testCommand: string;
+  ownership: { owns: string[]; forbids: string[]; otherLanes: Array<{ name: string; owns: string[] }> };
+  /** The environment to give child processes or the SDK (already filtered by the caller). */
+  env: NodeJS.ProcessEnv;
+  /** Abort means stop now and keep what was done; the run then ends as `failed`, reason `interrupted`. */
+  signal: AbortSignal;
+  /** One line per event, for a person following progress. */
+  log: (line: string) => void;
+  /** Appended to transcript.jsonl by the caller, which redacts secrets. */
+  transcript: (event: Record<string, unknown>) => void;
+  /** A private directory outside the worktree, for blocker and prompt files. */
+  scratchDir: string;
+}
+
+export interface AgentRunResult {
+  status: LaneStatus;
+  /** The blocker's question, when `status` is `blocked`. */
+  question?: string;
+  /** Why the lane failed or went over budget, for a person. */
+  reason?: string;
+  /** The agent's own closing summary, when it gave one. */
+  summary?: string;
+  turns: number;
+  usage: TokenUsage;
+  costUsd: number;
+}
+
+export interface AgentProviderImpl {
+  name: string;
+  run(input: AgentRunInput): Promise<AgentRunResult>;
+}
+
+/** Usage of a run that reported none (a command agent that prints no result record). */
+export function createZeroUsage(): TokenUsage {
+  return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+}

@@ -1,0 +1,47 @@
+import type { AgentConfigInput, FeatureConfigInput, LaneConfigInput, ModelPrice } from './feature-types';
+
+/*
+ * The keys feature.jsonc may hold, level by level. The validator rejects any other key and
+ * feature.schema.json lists exactly these (feature-schema.spec.ts keeps the two in step).
+ */
+
+export const FEATURE_KEYS = [
+  '$schema',
+  'name',
+  'goal',
+  'contract',
+  'base',
+  'agent',
+  'setup',
+  'lanes',
+  'integration',
+  'review',
+  'secrets',
+] as const satisfies readonly (keyof FeatureConfigInput)[];
+
+export const LANE_KEYS = [
+  'spec',
+  'owns',
+  'forbids',
+  'test',
+  'after',
+  'agent',
+  'risky',
+] as const satisfies readonly (keyof LaneConfigInput)[];
+
+export const AGENT_KEYS = [
+  'provider',
+  'model',
+  'maxTurns',
+  'budgetUsd',
+  'timeoutMinutes',
+  'maxTokens',
+  'command',
+  'prices',
+] as const satisfies readonly (keyof AgentConfigInput)[];
+
+export const PRICE_KEYS = ['input', 'output', 'cacheWrite', 'cacheRead'] as const satisfies readonly (keyof ModelPrice)[];
+
+export const INTEGRATION_KEYS = ['test'] as const satisfies readonly (keyof NonNullable<FeatureConfigInput['integration']>)[];
+
+export const REVIEW_KEYS = ['risky'] as const satisfies readonly (keyof NonNullable<FeatureConfigInput['review']>)[];

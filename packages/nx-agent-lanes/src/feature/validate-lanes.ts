@@ -1,0 +1,133 @@
+import { globBase, isGlob } from './glob-base';
+import { findCoveredDirectory, findPatternOverlap, matchPattern } from './match-pattern';
+import { findLaneCycles } from './plan-lanes';
+import { type PlanContext, reportProblem } from './plan-context';
+import type { LaneRead, PlanEntry } from './read-lane';
+import { describeSuggestion } from './suggest-name';
+
+export interface ValidateLanesOptions {
+  /** Workspace files: two globs overlap when one of these matches both. */
+  repoFiles?: readonly string[];
+}
+
+/** The checks that need every lane at once: names, `after`, and disjoint ownership. */
+export function validateLanes(ctx: PlanContext, lanes: LaneRead[], options: ValidateLanesOptions = {}): void {
+  checkNameCollisions(ctx, lanes);
+  checkAfter(ctx, lanes);
+  checkOwnForbids(ctx, lanes);
+  checkDisjointOwnership(ctx, lanes, options.repoFiles ?? []);
+}
+
+function checkNameCollisions(ctx: PlanContext, lanes: LaneRead[]): void {
+  const seen = new Map<string, string>();
+  for (const lane of lanes) {
+    const first = seen.get(lane.name.toLowerCase());
+    if (first !== undefined && first !== lane.name) {
+      reportProblem(ctx, lane.property, `Lanes \`${first}\` and \`${lane.name}\` differ only in case; their artifact folders would be one folder on case-insensitive file systems. Rename one.`);
+    }
+    if (first === undefined) seen.set(lane.name.toLowerCase(), lane.name);
+  }
+}
+
+function checkAfter(ctx: PlanContext, lanes: LaneRead[]): void {
+  const names = lanes.map((l) => l.name);
+  for (const lane of lanes) {
+    for (const { value, node } of lane.after) {
+      if (!names.includes(value)) {
+        reportProblem(
+          ctx,
+          node,
+          `Lane \`${lane.name}\` runs after \`${value}\`, which is not a lane of this feature.` +
+            `${describeSuggestion(value, names)} Its lanes are: ${names.join(', ')}.`,
+        );
+      }
+    }
+  }
+  const byName = new Map(lanes.map((l) => [l.name, l]));
+  const graph = lanes.map((l) => ({ name: l.name, after: l.after.map((a) => a.value) }));
+  for (const cycle of findLaneCycles(graph)) {
+    // Point at the entry that starts the cycle: `a`'s `after` naming `b`.
+    const entry = byName.get(cycle[0])?.after.find((a) => a.value === cycle[1]);
+    reportProblem(
+      ctx,
+      entry?.node,
+      `Lanes wait for each other in a cycle: ${cycle.join(' -> ')}. Remove one of these \`after\` entries so the lanes can start.`,
+    );
+  }
+}
+
+/** A lane that forbids one of its own `owns` entries entirely: it could never change those files. */
+function checkOwnForbids(ctx: PlanContext, lanes: LaneRead[]): void {
+  for (const lane of lanes) {
+    for (const owned of lane.owns) {
+      const forbid = findForbidCovering(lane, owned.value);
+      if (forbid) {
+        reportProblem(
+          ctx,
+          forbid.node,
+          `Lane \`${lane.name}\` owns \`${owned.value}\` and also forbids it (\`${forbid.value}\`): a lane cannot change a file it forbids. Remove it from \`owns\` or from \`forbids\`.`,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * The lane's `forbids` entry that takes every file `pattern` names, if any. A forbid that takes
+ * only part of an owned glob is a carve-out (`owns: apps/web/**`, `forbids: apps/web/legacy/**`),
+ * which is allowed: forbids win over owns.
+ */
+function findForbidCovering(lane: LaneRead, pattern: string): PlanEntry | undefined {
+  return lane.forbids.find((f) => {
+    if (f.value === pattern) return true;
+    if (!isGlob(pattern)) return matchPattern(f.value, pattern);
+    const dir = findCoveredDirectory(f.value);
+    const base = globBase(pattern);
+    return dir !== undefined && (dir === '' || base === dir || base.startsWith(`${dir}/`));
+  });
+}
+
+function checkDisjointOwnership(ctx: PlanContext, lanes: LaneRead[], repoFiles: readonly string[]): void {
+  const reported = new Set<string>();
+  const report = (a: LaneRead, pa: PlanEntry, b: LaneRead, pb: PlanEntry, path: string): void => {
+    const key = `${a.name}\n${pa.value}\n${b.name}\n${pb.value}`;
+    if (reported.has(key)) return;
+    reported.add(key);
+    const what = path === pa.value && path === pb.value ? `\`${path}\`` : `\`${path}\` (lane \`${a.name}\` owns \`${pa.value}\`, lane \`${b.name}\` owns \`${pb.value}\`)`;
+    reportProblem(
+      ctx,
+      pb.node,
+      `Lanes \`${a.name}\` and \`${b.name}\` both own ${what}. Ownership must be disjoint so lanes never edit the same file: give it to one lane only.`,
+    );
+  };
+
+  // Existing files first, so the message names a real file when there is one. A workspace
+  // may hold tens of thousands of files: a cheap prefix test on each pattern's static base
+  // spares most of the glob matching.
+  const owned = lanes.map((lane) => ({ lane, entries: lane.owns.map((entry) => ({ entry, base: globBase(entry.value) })) }));
+  for (const file of repoFiles) {
+    const owners = owned.flatMap(({ lane, entries }) => {
+      const hit = entries.find(({ entry, base }) => startsWithFolder(file, base) && matchPattern(entry.value, file));
+      return hit && !lane.forbids.some((f) => matchPattern(f.value, file)) ? [{ lane, entry: hit.entry }] : [];
+    });
+    for (const other of owners.slice(1)) report(owners[0].lane, owners[0].entry, other.lane, other.entry, file);
+  }
+
+  // Then overlaps that hold whatever files exist (same path, a literal under a glob, a glob
+  // inside a directory the other lane owns), for files the lanes are about to create.
+  lanes.forEach((a, i) => {
+    for (const b of lanes.slice(i + 1)) {
+      for (const pa of a.owns) {
+        for (const pb of b.owns) {
+          const path = findPatternOverlap(pa.value, pb.value);
+          if (path !== undefined && !findForbidCovering(a, path) && !findForbidCovering(b, path)) report(a, pa, b, pb, path);
+        }
+      }
+    }
+  });
+}
+
+/** `path` is `folder` or inside it; every path is inside the workspace folder ``. */
+function startsWithFolder(path: string, folder: string): boolean {
+  return folder === '' || path === folder || path.startsWith(`${folder}/`);
+}

@@ -1,0 +1,4 @@
+export interface InitGeneratorSchema {
+  /** Skip formatting nx.json after the change. */
+  skipFormat?: boolean;
+}
