@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { GitError } from '../errors';
-
-const run = promisify(execFile);
+import { execGit } from './run-git';
 
 /** Blob ids by path are immutable for a commit: remember them for the life of the process. */
 const treeCache = new Map<string, Map<string, string>>();
@@ -15,12 +12,8 @@ export async function listTreeBlobs(cwd: string, commit: string): Promise<Map<st
   const key = `${cwd}\0${commit}`;
   const cached = treeCache.get(key);
   if (cached) return cached;
-  let stdout: string;
-  try {
-    ({ stdout } = await run('git', ['ls-tree', '-r', '-z', commit], { cwd, maxBuffer: 1024 * 1024 * 1024 }));
-  } catch (error) {
-    throw new GitError(`Could not list the files of commit ${commit} in ${cwd}.`, { cause: error });
-  }
+  const { stdout, stderr, exitCode } = await execGit(cwd, ['ls-tree', '-r', '-z', commit]);
+  if (exitCode !== 0) throw new GitError(`Could not list the files of commit ${commit} in ${cwd}: ${stderr.trim()}`);
   const blobs = new Map<string, string>();
   for (const entry of stdout.split('\0')) {
     const tab = entry.indexOf('\t');
@@ -34,16 +27,15 @@ export async function listTreeBlobs(cwd: string, commit: string): Promise<Map<st
 
 /** `rev` resolved to a commit id, or a GitError that says where `rev` came from. */
 export async function resolveRevision(cwd: string, rev: string): Promise<{ commit: string; tree: string }> {
-  try {
-    const { stdout } = await run('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`, `${rev}^{tree}`], { cwd });
+  const { stdout, stderr, exitCode } = await execGit(cwd, ['rev-parse', `${rev}^{commit}`, `${rev}^{tree}`, '--']);
+  if (exitCode === 0) {
     const [commit, tree] = stdout.trim().split('\n');
     return { commit, tree };
-  } catch (error) {
-    throw new GitError(`The base "${rev}" is not a commit in the repository at ${cwd}.`, {
-      hint: rev === 'HEAD'
-        ? 'Make a first commit: lanes start from committed code.'
-        : `Fetch it (git fetch origin ${rev}) or change "base" in feature.jsonc.`,
-      cause: error,
-    });
   }
+  throw new GitError(`The base "${rev}" is not a commit in the repository at ${cwd}.`, {
+    hint: rev === 'HEAD'
+      ? 'Make a first commit: lanes start from committed code.'
+      : `Fetch it (git fetch origin ${rev}) or change "base" in feature.jsonc.`,
+    cause: stderr.trim(),
+  });
 }

@@ -1,0 +1,55 @@
+import * as path from 'node:path';
+import { GitError } from '../errors';
+import { commandFailed, execGit, runGit } from './run-git';
+
+/** The top of the git checkout that contains `cwd`; GitError when there is none. */
+export async function findRepoRoot(cwd: string): Promise<string> {
+  const args = ['rev-parse', '--show-toplevel'];
+  const result = await execGit(cwd, args);
+  if (result.exitCode === 0) return result.stdout.trim();
+  if (/not a git repository/i.test(result.stderr)) {
+    throw new GitError(`${cwd} is not inside a git repository.`, {
+      hint: 'nx-agent-lanes runs each lane in a git worktree: run `git init` and commit your workspace, or run from inside its checkout.',
+    });
+  }
+  if (/must be run in a work tree/i.test(result.stderr)) {
+    throw new GitError(`${cwd} is inside a bare git repository, which has no checkout to work from.`, {
+      hint: 'Run from a normal clone of the repository.',
+    });
+  }
+  throw commandFailed(cwd, args, result);
+}
+
+/** The full sha of `rev` as a commit; GitError naming the rev, with what to do, when it is not there. */
+export async function resolveCommit(repoRoot: string, rev: string): Promise<string> {
+  const sha = await tryResolveCommit(repoRoot, rev);
+  if (sha) return sha;
+  const shallow = (await execGit(repoRoot, ['rev-parse', '--is-shallow-repository'])).stdout.trim() === 'true';
+  const hint = shallow
+    ? `This is a shallow clone, so older commits are missing: run \`git fetch --unshallow\` (in CI: checkout with fetch-depth 0), or fix "base" in feature.jsonc.`
+    : `Fetch it (\`git fetch origin ${rev}\`) or fix "base" in feature.jsonc.`;
+  throw new GitError(`The commit "${rev}" does not exist in ${repoRoot}.`, { hint });
+}
+
+/** The full sha of HEAD; GitError when the repository has no commit yet. */
+export async function headCommit(repoRoot: string): Promise<string> {
+  const sha = await tryResolveCommit(repoRoot, 'HEAD');
+  if (sha) return sha;
+  throw new GitError(`The git repository at ${repoRoot} has no commits yet, so there is no base for lanes to start from.`, {
+    hint: 'Commit your workspace first, e.g. `git add -A && git commit -m "Initial commit"`.',
+  });
+}
+
+/** The full sha of `rev` peeled to a commit, or undefined. */
+export async function tryResolveCommit(repoRoot: string, rev: string): Promise<string | undefined> {
+  // --end-of-options: a rev taken from feature.jsonc must never be read as an option.
+  const result = await execGit(repoRoot, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
+  const sha = result.stdout.trim();
+  return result.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? sha : undefined;
+}
+
+/** The absolute directory every worktree of this repository shares (`.git` of the main checkout). */
+export async function gitCommonDir(repoRoot: string): Promise<string> {
+  const dir = (await runGit(repoRoot, ['rev-parse', '--git-common-dir'])).trim();
+  return path.resolve(repoRoot, dir);
+}
