@@ -2,6 +2,8 @@
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/packages/nx-agent-lanes/tsconfig.json' }];
 
 module.exports = {
+  // Many unit tests drive real git and real processes; e2e files raise this further.
+  testTimeout: 30000,
   projects: [
     {
       displayName: 'unit',
@@ -18,7 +20,7 @@ module.exports = {
       roots: ['<rootDir>/e2e'],
       transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/e2e/tsconfig.json' }] },
       testMatch: ['**/*.e2e.spec.ts'],
-      testTimeout: 600000,
+      setupFilesAfterEnv: ['<rootDir>/e2e/utils/jest-setup.ts'],
     },
   ],
 };

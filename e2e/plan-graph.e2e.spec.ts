@@ -39,7 +39,7 @@ describe('feature plan → Nx project graph', () => {
   it('infers lane, verify and integrate targets with their order and outputs', () => {
     const project = JSON.parse(ws.nx(['show', 'project', 'export-feature', '--json']).stdout);
     expect(Object.keys(project.targets).sort()).toEqual(
-      ['integrate', 'lane--backend', 'lane--frontend', 'verify--backend', 'verify--frontend'].sort(),
+      ['clean-lanes', 'integrate', 'lane--backend', 'lane--frontend', 'verify--backend', 'verify--frontend'].sort(),
     );
     const t = project.targets;
     expect(t['lane--backend'].executor).toBe('nx-agent-lanes:agent-lane');

@@ -88,7 +88,7 @@ export function createScratchWorkspace(name: string, options: { extraDevDependen
   const ws: ScratchWorkspace = {
     root,
     nx(args, opts = {}) {
-      const result = spawnSync(process.execPath, [join(root, 'node_modules', 'nx', 'bin', 'nx.js'), ...args], {
+      const result = spawnSync(process.execPath, [join(root, 'node_modules', '.bin', 'nx'), ...args], {
         cwd: root,
         encoding: 'utf8',
         env: nxEnv(opts.env),

@@ -34,6 +34,15 @@ export interface AgentRunInput {
   transcript: (event: Record<string, unknown>) => void;
   /** A private directory outside the worktree, for blocker and prompt files. */
   scratchDir: string;
+  /**
+   * Ask a person now: an answer lets the agent go on in place, undefined ends the lane as
+   * `blocked`. Providers that cannot take an answer mid-run ignore it.
+   */
+  onBlocker?: (question: string) => Promise<string | undefined>;
+  /** A conversation saved by an earlier blocked run (provider-specific), to continue with `answer`. */
+  resume?: { messages: unknown[] };
+  /** The person's answer to the blocker that ended the resumed run. */
+  answer?: string;
 }
 
 export interface AgentRunResult {

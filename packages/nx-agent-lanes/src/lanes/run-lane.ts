@@ -95,7 +95,11 @@ export async function runLane(options: RunLaneOptions): Promise<LaneResult> {
       notes.answers.length && previous.result?.status === 'blocked' && provider.name === 'anthropic'
         ? lastConversation(priorTranscript)
         : undefined;
-    if (resume) startedFrom = 'resumed-transcript';
+    if (resume) {
+      // The saved conversation remembers what the agent wrote before it blocked: put it back.
+      if (previous.patch?.trim()) await applyLanePatch({ worktree: worktree.path, patch: previous.patch });
+      startedFrom = 'resumed-transcript';
+    }
 
     let answers = notes.answers;
     for (;;) {
@@ -111,7 +115,7 @@ export async function runLane(options: RunLaneOptions): Promise<LaneResult> {
         feedback: notes.feedback,
         previousPatch,
       });
-      const input: AgentRunInput & Record<string, unknown> = {
+      const input: AgentRunInput = {
         feature: feature.name,
         lane: lane.name,
         worktree: agentCwd,

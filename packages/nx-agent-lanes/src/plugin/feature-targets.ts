@@ -5,6 +5,7 @@ import type { Feature, Lane } from '../feature/feature-types';
 export const laneTarget = (lane: string) => `lane--${lane}`;
 export const verifyTarget = (lane: string) => `verify--${lane}`;
 export const INTEGRATE_TARGET = 'integrate';
+export const CLEAN_TARGET = 'clean-lanes';
 
 /** Where a feature's artifacts live, relative to the workspace root. */
 export const featureArtifactsDir = (feature: string) => `dist/agent-lanes/${feature}`;
@@ -80,6 +81,15 @@ export function buildFeatureProject(feature: Feature): ProjectConfiguration {
       technologies: [TECHNOLOGY],
     },
   };
+  targets[CLEAN_TARGET] = {
+    executor: 'nx-agent-lanes:clean',
+    options: {},
+    cache: false,
+    metadata: {
+      description: 'Remove worktrees and agent-lanes/* branches left behind by interrupted runs in this repository',
+      technologies: [TECHNOLOGY],
+    },
+  };
   return {
     root: feature.root,
     name: feature.name,
@@ -92,7 +102,7 @@ export function buildFeatureProject(feature: Feature): ProjectConfiguration {
       targetGroups: {
         'Agent lanes': feature.lanes.map((l) => laneTarget(l.name)),
         Verification: feature.lanes.map((l) => verifyTarget(l.name)),
-        Integration: [INTEGRATE_TARGET],
+        Integration: [INTEGRATE_TARGET, CLEAN_TARGET],
       },
     },
   };

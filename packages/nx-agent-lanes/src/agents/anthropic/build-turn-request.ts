@@ -1,0 +1,73 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import { LANE_TOOLS } from './lane-tool-definitions';
+
+/*
+ * The request of one turn, built so that almost every input token is a cache read.
+ * The API caches prefixes in the order tools → system → messages, at blocks marked with
+ * `cache_control`, at most 4 per request. We spend them as:
+ *   1. the last tool: the tool block, identical bytes for every lane of every feature;
+ *   2. the system prompt: shared by every lane of this feature (see buildLanePrompt);
+ *   3. the newest user message: this turn's whole conversation, written for the next turn;
+ *   4. the user message before it: last turn's breakpoint, which this turn reads from cache.
+ * Keeping (4) matters because a lookup only walks back a limited number of blocks from a
+ * breakpoint; a turn that adds many tool results could otherwise miss last turn's entry.
+ */
+
+const EPHEMERAL: Anthropic.CacheControlEphemeral = { type: 'ephemeral' };
+
+/** Byte-stable: the same object every turn, the last tool carrying the breakpoint. */
+const CACHED_TOOLS: readonly Anthropic.Tool[] = Object.freeze(
+  LANE_TOOLS.map((tool, i) => (i === LANE_TOOLS.length - 1 ? { ...tool, cache_control: EPHEMERAL } : tool)),
+);
+
+const MESSAGE_BREAKPOINTS = 2;
+
+export interface BuildTurnRequestOptions {
+  model: string;
+  maxTokens: number;
+  system: string;
+  /** The conversation so far, without cache_control (breakpoints are placed here, per request). */
+  messages: readonly Anthropic.MessageParam[];
+}
+
+export function buildTurnRequest({ model, maxTokens, system, messages }: BuildTurnRequestOptions): Anthropic.MessageStreamParams {
+  return {
+    model,
+    max_tokens: maxTokens,
+    system: [{ type: 'text', text: system, cache_control: EPHEMERAL }],
+    tools: [...CACHED_TOOLS],
+    messages: placeMessageBreakpoints(messages),
+  };
+}
+
+/** A copy of `messages` with a breakpoint on the last block of each of the last two user messages. */
+export function placeMessageBreakpoints(messages: readonly Anthropic.MessageParam[]): Anthropic.MessageParam[] {
+  const marked = new Set<number>();
+  for (let i = messages.length - 1; i >= 0 && marked.size < MESSAGE_BREAKPOINTS; i--) {
+    if (messages[i].role === 'user') marked.add(i);
+  }
+  return messages.map((message, i) => {
+    if (!marked.has(i)) return message;
+    const blocks = toBlocks(message.content);
+    if (blocks.length === 0) return message;
+    const last = { ...blocks[blocks.length - 1], cache_control: EPHEMERAL } as Anthropic.ContentBlockParam;
+    return { ...message, content: [...blocks.slice(0, -1), last] } as Anthropic.MessageParam;
+  });
+}
+
+function toBlocks(content: Anthropic.MessageParam['content']): Anthropic.ContentBlockParam[] {
+  return typeof content === 'string' ? [{ type: 'text', text: content }] : content;
+}
+
+/**
+ * A response's content as request content. Text and tool_use blocks are rebuilt with only the
+ * fields a request takes (so the transcript and the cache key carry no response-only fields);
+ * any other block (thinking, server tools) goes back unchanged, as the API expects.
+ */
+export function toContentParams(content: readonly Anthropic.ContentBlock[]): Anthropic.ContentBlockParam[] {
+  return content.map((block): Anthropic.ContentBlockParam => {
+    if (block.type === 'text') return { type: 'text', text: block.text };
+    if (block.type === 'tool_use') return { type: 'tool_use', id: block.id, name: block.name, input: block.input };
+    return block as unknown as Anthropic.ContentBlockParam;
+  });
+}

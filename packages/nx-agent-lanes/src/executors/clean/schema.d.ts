@@ -1,0 +1,1 @@
+export type CleanExecutorOptions = Record<string, never>;
