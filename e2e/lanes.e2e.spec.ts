@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addProject, createScratchWorkspace, type ScratchWorkspace } from './utils/scratch-workspace';
@@ -41,7 +41,7 @@ describe('agent lanes under Nx', () => {
     addProject(ws, 'apps/api');
     addProject(ws, 'apps/web');
     addProject(ws, 'libs/export');
-    copyFileSync(join(__dirname, 'fixtures', 'scripted-agent.js'), join(ws.root, 'tools', 'scripted-agent.js'));
+    ws.write('tools/scripted-agent.js', readFileSync(join(__dirname, 'fixtures', 'scripted-agent.js'), 'utf8'));
     ws.nx(['g', 'nx-agent-lanes:init']);
     ws.nx(['g', 'nx-agent-lanes:feature', 'export-feature', '--goal', 'Customers download orders as CSV']);
     const lane = (name: string, extra: string[] = []) =>

@@ -17,7 +17,6 @@ export function nxEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     NX_TUI: 'false',
     NX_SKIP_NX_CACHE: undefined,
     NX_VERBOSE_LOGGING: 'false',
-    FORCE_COLOR: '0',
     NX_INTERACTIVE: 'false',
     ...extra,
   };

@@ -41,9 +41,19 @@ const DEFAULT_AUTHOR = { name: 'nx-agent-lanes', email: 'agent-lanes@localhost' 
  */
 const DIFF_FLAGS = ['--cached', '-M', '--no-ext-diff', '--no-textconv', '--no-color', '--no-relative'];
 
-/** `node_modules` may be our symlink to the main checkout's; a `.gitignore` of `node_modules/` does not match a symlink. */
 function capturePathspec(exclude: string[]): string[] {
-  return ['.', ...['node_modules', ...exclude].map((p) => `:(exclude,literal)${p}`)];
+  return ['.', ...exclude.map((p) => `:(exclude,literal)${p}`)];
+}
+
+/**
+ * `node_modules` may be our symlink to the main checkout's, and `.gitignore`'s `node_modules/`
+ * does not match a symlink: exclude it then. Not when .gitignore already ignores it, because
+ * `git add` fails when a pathspec names an ignored path, even to exclude it.
+ */
+async function needsNodeModulesExclude(worktree: string): Promise<string[]> {
+  if (!fs.existsSync(path.join(worktree, 'node_modules'))) return [];
+  const ignored = await execGit(worktree, ['check-ignore', '-q', '--no-index', 'node_modules']);
+  return ignored.exitCode === 0 ? [] : ['node_modules'];
 }
 
 /**
@@ -53,7 +63,7 @@ function capturePathspec(exclude: string[]): string[] {
  */
 export async function captureLanePatch(options: CaptureLanePatchOptions): Promise<CapturedPatch> {
   const { worktree, baseCommit } = options;
-  const pathspec = capturePathspec(options.exclude ?? []);
+  const pathspec = capturePathspec([...(await needsNodeModulesExclude(worktree)), ...(options.exclude ?? [])]);
   await runGit(worktree, ['add', '-A', '--', ...pathspec]);
   const nameStatus = await runGit(worktree, ['diff', ...DIFF_FLAGS, '--name-status', '-z', baseCommit, '--', ...pathspec]);
   const files = parseNameStatus(nameStatus);

@@ -151,15 +151,20 @@ export async function runLane(options: RunLaneOptions): Promise<LaneResult> {
     log(`failed: ${result.reason}`);
   } finally {
     // Keep the work even when the agent failed or was interrupted: a partial patch is evidence.
+    let keep = options.keepWorktree ?? false;
     try {
       const captured = await captureLanePatch({ worktree: worktree.path, baseCommit: worktree.startCommit });
       writeFileSync(join(artifacts, PATCH_FILE), captured.patch);
       files = captured.files;
     } catch (error) {
-      log(`could not capture the lane's changes: ${error instanceof Error ? error.message : String(error)}`);
+      // Never delete work that could not be saved: leave the worktree for the person to recover.
+      keep = true;
+      const why = error instanceof Error ? error.message : String(error);
+      result = { ...result, status: 'failed', reason: `could not save the lane's changes (${why}); they are still in ${worktree.path}` };
+      log(result.reason!);
     }
     rmSync(scratchDir, { recursive: true, force: true });
-    if (!options.keepWorktree) await removeLaneWorktree(worktree);
+    if (!keep) await removeLaneWorktree(worktree);
     else log(`kept worktree ${worktree.path} (branch ${worktree.branch})`);
   }
 
@@ -251,8 +256,9 @@ function readUpstreamPatch(workspaceRoot: string, feature: Feature, upstream: st
     ? (JSON.parse(readFileSync(join(dir, RESULT_FILE), 'utf8')) as LaneResult)
     : undefined;
   if (!result || result.status !== 'done' || !existsSync(join(dir, PATCH_FILE))) {
+    const state = !result ? 'has no result yet' : result.status !== 'done' ? `ended ${result.status}` : 'has no lane.patch';
     throw new LanesError(
-      `Lane ${lane} comes after lane ${upstream}, which ${result ? `ended ${result.status}` : 'has no result yet'}.`,
+      `Lane ${lane} comes after lane ${upstream}, which ${state}.`,
       { hint: `Run nx run ${feature.name}:lane--${upstream} first (nx run ${feature.name}:integrate runs every lane in order).` },
     );
   }

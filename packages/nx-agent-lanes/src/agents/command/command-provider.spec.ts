@@ -136,7 +136,7 @@ describe('command provider', () => {
   it('reports a blocker written to LANE_BLOCKER_FILE before exit 0', async () => {
     const result = await provider.run(runInput(`printf 'UTC or local time in the CSV?\\n' > "$LANE_BLOCKER_FILE"`));
     expect(result).toMatchObject({ status: 'blocked', question: 'UTC or local time in the CSV?' });
-    expect(logs[logs.length - 1]).toBe('[backend] blocked: UTC or local time in the CSV?');
+    expect(logs[logs.length - 1]).toBe('blocked: UTC or local time in the CSV?');
   });
 
   it('ignores a blocker file left in the scratch dir by an earlier run', async () => {
@@ -154,7 +154,7 @@ describe('command provider', () => {
     expect(result.reason).not.toContain('problem 5\n');
   });
 
-  it('streams stdout and stderr line by line with the lane prefix, never mixing partial lines', async () => {
+  it('streams stdout and stderr line by line whole, never mixing partial lines', async () => {
     const command = nodeAgent(`
       const out = (s) => new Promise((r) => process.stdout.write(s, r));
       const err = (s) => new Promise((r) => process.stderr.write(s, r));
@@ -168,7 +168,7 @@ describe('command provider', () => {
     `);
     await provider.run(runInput(command));
     const output = logs.filter((line) => !/running the agent command|\] done$/.test(line));
-    expect(output.sort()).toEqual(['[backend] hello world', '[backend] no newline at the end', '[backend] warning: careful']);
+    expect(output.sort()).toEqual(['hello world', 'no newline at the end', 'warning: careful']);
     expect(events.filter((e) => e['type'] === 'output')).toEqual(
       expect.arrayContaining([
         { type: 'output', stream: 'stdout', line: 'hello world' },
@@ -195,7 +195,7 @@ describe('command provider', () => {
       costUsd: 0.731,
       usage: { input: 2100, output: 3400, cacheRead: 90000, cacheWrite: 12000 },
     });
-    expect(logs[logs.length - 1]).toBe('[backend] done (12 turns, $0.73)');
+    expect(logs[logs.length - 1]).toBe('done (12 turns, $0.73)');
   });
 
   it('fails on is_error in the result record even when the command exits 0', async () => {
@@ -233,7 +233,7 @@ describe('command provider', () => {
         signal: controller.signal,
         log: (line) => {
           logs.push(line);
-          if (line === '[backend] ready') controller.abort();
+          if (line === 'ready') controller.abort();
         },
       }),
     );

@@ -36,9 +36,8 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
       hint: 'Set "agent": { "provider": "command", "command": "claude -p --output-format json" } in feature.jsonc.',
     });
   }
-  const prefix = `[${input.lane}] `;
   if (input.signal.aborted) {
-    input.log(`${prefix}interrupted before the agent started`);
+    input.log(`interrupted before the agent started`);
     return decideCommandResult({ exitCode: null, exitSignal: null, interrupted: true, stderrTail: [] });
   }
   const promptFile = join(input.scratchDir, 'prompt.md');
@@ -49,13 +48,13 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
   await rm(blockerFile, { force: true });
 
   const timeoutMinutes = input.agent.timeoutMinutes > 0 ? input.agent.timeoutMinutes : undefined;
-  input.log(`${prefix}running the agent command: ${command}`);
+  input.log(`running the agent command: ${command}`);
   input.transcript({ type: 'agent-start', provider: 'command', command, cwd: input.worktree, promptFile });
 
   let lastStdoutLine: string | undefined;
   const stderrTail: string[] = [];
   const onLine = (stream: 'stdout' | 'stderr', line: string): void => {
-    input.log(prefix + truncateForLog(line));
+    input.log(truncateForLog(line));
     input.transcript({ type: 'output', stream, line });
     if (line.trim() === '') return;
     if (stream === 'stdout') lastStdoutLine = line;
@@ -100,7 +99,7 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
     stderrTail,
   });
   input.transcript({ type: 'agent-end', ...exit, ...result });
-  input.log(`${prefix}${describeResult(result)}`);
+  input.log(describeResult(result));
   return result;
 }
 
