@@ -167,7 +167,7 @@ describe('command provider', () => {
       })();
     `);
     await provider.run(runInput(command));
-    const output = logs.filter((line) => !/running the agent command|\] done$/.test(line));
+    const output = logs.filter((line) => !/running the agent command|^done$/.test(line));
     expect(output.sort()).toEqual(['hello world', 'no newline at the end', 'warning: careful']);
     expect(events.filter((e) => e['type'] === 'output')).toEqual(
       expect.arrayContaining([
