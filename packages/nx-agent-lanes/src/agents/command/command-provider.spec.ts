@@ -63,6 +63,16 @@ function nodeAgent(source: string): string {
 }
 
 /** Gone, or a zombie nobody reaps (PID 1 in a container may not): either way not running. */
+/** Signals arrive asynchronously: give a killed process a moment to be gone. */
+async function stopsRunning(pid: number, withinMs = 2000): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (isRunning(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return true;
+}
+
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -216,14 +226,14 @@ describe('command provider', () => {
     const command = `sh -c 'sleep 60 & echo $! > gc.pid; wait' & wait`;
     const result = await provider.run(runInput(command, { agent: agentConfig(command, 0.02) }));
     expect(result).toMatchObject({ status: 'failed', reason: 'timed out after 0.02 minutes' });
-    expect(isRunning(readPid('gc.pid'))).toBe(false);
+    expect(await stopsRunning(readPid("gc.pid"))).toBe(true);
   });
 
   it('sends SIGKILL after the grace period to an agent that ignores SIGTERM', async () => {
     const command = `trap '' TERM; sleep 60 & echo $! > gc.pid; wait`;
     const result = await provider.run(runInput(command, { agent: agentConfig(command, 0.01) }));
     expect(result).toMatchObject({ status: 'failed', reason: 'timed out after 0.01 minutes' });
-    expect(isRunning(readPid('gc.pid'))).toBe(false);
+    expect(await stopsRunning(readPid("gc.pid"))).toBe(true);
   });
 
   it('stops the agent when the caller aborts, and reports it as interrupted', async () => {
@@ -238,7 +248,7 @@ describe('command provider', () => {
       }),
     );
     expect(result).toMatchObject({ status: 'failed', reason: 'interrupted' });
-    expect(isRunning(readPid('gc.pid'))).toBe(false);
+    expect(await stopsRunning(readPid("gc.pid"))).toBe(true);
   });
 
   it('does not start the agent when the run is already aborted', async () => {
@@ -252,7 +262,7 @@ describe('command provider', () => {
   it('stops what the agent left running in the background when it exits', async () => {
     const result = await provider.run(runInput(`sleep 60 </dev/null >/dev/null 2>&1 & echo $! > bg.pid; exit 0`));
     expect(result.status).toBe('done');
-    expect(isRunning(readPid('bg.pid'))).toBe(false);
+    expect(await stopsRunning(readPid('bg.pid'))).toBe(true);
   });
 
   it('throws an AgentError with a hint when the lane has no command', async () => {
