@@ -19,6 +19,17 @@ describe('agent lanes under Nx', () => {
     web: ['apps/web/src/export-button.ts'],
     docs: ['docs/export.md'],
   };
+  const script = Object.fromEntries(
+    Object.entries(files).map(([lane, paths]) => [
+      lane,
+      {
+        files: Object.fromEntries(paths.map((p) => [p, `// written by the ${lane} lane ({{upstream}})\nexports.lane = '${lane}';\n`])),
+        ...(lane === 'logic'
+          ? { block: { question: 'Should timestamps in the CSV be UTC or local time?', unless: 'explicit column header' } }
+          : {}),
+      },
+    ]),
+  );
 
   const runs = (): Array<{ lane: string; start: number; end: number; blocked?: boolean }> =>
     existsSync(agentLog) ? readFileSync(agentLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
@@ -30,7 +41,7 @@ describe('agent lanes under Nx', () => {
   const runLanes = (lanes: string[], allowFailure = false) =>
     ws.nx(['run-many', `--targets=${lanes.map((l) => `lane--${l}`).join(',')}`, '--projects=export-feature', '--parallel=4'], {
       allowFailure,
-      env: { AGENT_LOG: agentLog, AGENT_FILES: JSON.stringify(files), BLOCK_LANE: 'logic', CI: 'true' },
+      env: { AGENT_LOG: agentLog, AGENT_SCRIPT: JSON.stringify(script), CI: 'true' },
     });
   const result = (lane: string) => JSON.parse(ws.read(`dist/agent-lanes/export-feature/${lane}/result.json`));
 
