@@ -4,6 +4,7 @@ import { planNextSteps } from '../report/plan-next-steps';
 import type { IntegrationOutcome, LaneReport, ReviewReport } from '../report/review-report';
 import type { CheckCommandResult } from '../verify/run-check-command';
 import type { LaneState } from './lane-state';
+import { planRunWindow } from './plan-run-window';
 import { extractFileDiffs } from './split-patch';
 
 /** What happened in one integrate run, beside the lanes' artifacts. */
@@ -70,8 +71,13 @@ export function buildReviewReport(input: {
       commit: run.commits[s.name],
     };
   });
-  const ran = lanes.filter((l) => l.durationMs > 0);
-  const firstStart = ran.length ? Math.min(...ran.map((l) => Date.parse(l.startedAt))) : run.started;
+  const { runStart, ranNow } = planRunWindow({
+    integrateStart: run.started,
+    lanes: states.filter((s) => s.result).map((s) => ({ name: s.name, start: Date.parse(s.result!.startedAt), end: Date.parse(s.result!.endedAt) })),
+    others: states.filter((s) => s.verify).map((s) => ({ start: Date.parse(s.verify!.startedAt), end: Date.parse(s.verify!.endedAt) })),
+  });
+  for (const lane of lanes) lane.fromCache = !ranNow.has(lane.name) && states.some((s) => s.name === lane.name && s.result);
+  const ran = lanes.filter((l) => !l.fromCache && l.durationMs > 0);
   const outcome: IntegrationOutcome = run.notReady?.length
     ? 'lanes-not-ready'
     : run.conflict
@@ -86,7 +92,7 @@ export function buildReviewReport(input: {
     branchCommit: run.branchCommit,
     baseCommit: run.baseCommit,
     generatedAt: input.generatedAt,
-    wallClockMs: Math.max(0, ended - firstStart),
+    wallClockMs: Math.max(0, ended - runStart),
     laneTimeSumMs: ran.reduce((sum, l) => sum + l.durationMs, 0),
     lanes,
     integration: {

@@ -1,0 +1,101 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLaneRepo, disposeLaneRepo, scriptedProvider, testFeature, testLane } from '../__fixtures__/lane-fixture';
+import type { AgentProviderImpl } from '../agents/provider';
+import type { TestRepo } from '../git/create-test-repo';
+import { appendLaneNote } from '../notes/lane-notes';
+import { runLane } from './run-lane';
+
+describe('runLane', () => {
+  let repo: TestRepo;
+  const feature = testFeature([testLane('logic', ['libs/export/**'])], { secrets: ['EXPORT_TOKEN'] });
+  const lane = feature.lanes[0];
+  const artifacts = () => join(repo.root, 'dist/agent-lanes/f/logic');
+  const notesFile = () => join(repo.root, 'features/f/lane-notes.jsonc');
+  const run = (provider: AgentProviderImpl, extra: Partial<Parameters<typeof runLane>[0]> = {}) =>
+    runLane({ workspaceRoot: repo.root, feature, lane, providers: { command: provider, anthropic: provider }, ...extra });
+
+  beforeEach(() => {
+    repo = createLaneRepo(feature);
+  });
+  afterEach(() => disposeLaneRepo(repo));
+
+  it('ends blocked with the question, keeps the partial work, and removes its worktree', async () => {
+    const provider = scriptedProvider({
+      logic: { edits: { 'libs/export/draft.ts': 'half done\n' }, result: { status: 'blocked', question: 'UTC or local?' } },
+    });
+    const result = await run(provider);
+    expect(result).toMatchObject({ status: 'blocked', question: 'UTC or local?', agentRuns: 1, startedFrom: 'fresh' });
+    expect(readFileSync(join(artifacts(), 'lane.patch'), 'utf8')).toContain('+half done');
+    expect(repo.git(['worktree', 'list']).trim().split('\n')).toHaveLength(1);
+  });
+
+  it('waits for an answer and resumes in place when asked to', async () => {
+    const provider = scriptedProvider({
+      logic: [
+        { result: { status: 'blocked', question: 'UTC or local?' } },
+        { edits: { 'libs/export/csv.ts': 'utc\n' } },
+      ],
+    });
+    const lines: string[] = [];
+    setTimeout(() => {
+      writeFileSync(notesFile(), appendLaneNote(undefined, 'logic', { kind: 'answers', value: { question: 'UTC or local?', answer: 'UTC' } }));
+    }, 300);
+    const result = await run(provider, { waitForAnswer: true, log: (l) => lines.push(l) });
+    expect(result).toMatchObject({ status: 'done', agentRuns: 2 });
+    expect(provider.inputs[1].prompt.task).toContain('UTC');
+    expect(lines.join('\n')).toContain('nx g nx-agent-lanes:answer f --lane logic --answer');
+  });
+
+  it('starts from its previous patch when it gets feedback', async () => {
+    await run(scriptedProvider({ logic: { edits: { 'libs/export/csv.ts': 'v1\n' } } }));
+    writeFileSync(notesFile(), appendLaneNote(undefined, 'logic', { kind: 'feedback', value: { message: 'Quote every field' } }));
+    let sawPrevious = '';
+    const provider = scriptedProvider({
+      logic: {
+        inspect: (wt) => (sawPrevious = readFileSync(join(wt, 'libs/export/csv.ts'), 'utf8')),
+        edits: { 'libs/export/quote.ts': 'q\n' },
+      },
+    });
+    const result = await run(provider);
+    expect(sawPrevious).toBe('v1\n');
+    expect(result.startedFrom).toBe('previous-patch');
+    expect(provider.inputs[0].prompt.task).toContain('Quote every field');
+    const patch = readFileSync(join(artifacts(), 'lane.patch'), 'utf8');
+    expect(patch).toContain('+v1');
+    expect(patch).toContain('+q');
+  });
+
+  it('never writes a secret value, whatever the agent logs', async () => {
+    const env = { ...process.env, ANTHROPIC_API_KEY: 'sk-ant-marker-0123456789', EXPORT_TOKEN: 'tok-marker-abcdefgh' };
+    const provider: AgentProviderImpl = {
+      name: 'command',
+      async run(input) {
+        input.log(`using ${input.env.ANTHROPIC_API_KEY}`);
+        input.transcript({ type: 'note', text: `token ${input.env.EXPORT_TOKEN}` });
+        return { status: 'failed', reason: `bad key ${input.env.ANTHROPIC_API_KEY}`, turns: 0, usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, costUsd: 0 };
+      },
+    };
+    const lines: string[] = [];
+    await run(provider, { env, log: (l) => lines.push(l) });
+    const written = ['result.json', 'transcript.jsonl', 'lane.patch'].map((f) => readFileSync(join(artifacts(), f), 'utf8')).join('\n') + lines.join('\n');
+    expect(written).not.toContain('sk-ant-marker-0123456789');
+    expect(written).not.toContain('tok-marker-abcdefgh');
+    expect(written).toContain('[redacted ANTHROPIC_API_KEY]');
+    expect(written).toContain('[redacted EXPORT_TOKEN]');
+  });
+
+  it('turns a crashing provider into a failed lane and keeps what it wrote', async () => {
+    const provider: AgentProviderImpl = {
+      name: 'command',
+      async run(input) {
+        writeFileSync(join(input.worktree, 'libs-partial.txt'), 'x\n');
+        throw new Error('agent exploded');
+      },
+    };
+    const result = await run(provider);
+    expect(result).toMatchObject({ status: 'failed', reason: 'agent exploded' });
+    expect(readFileSync(join(artifacts(), 'lane.patch'), 'utf8')).toContain('libs-partial.txt');
+    expect(existsSync(join(artifacts(), 'result.json'))).toBe(true);
+  });
+});
