@@ -7,6 +7,7 @@ import { createLaneWorktree, pruneStaleWorktrees, removeLaneWorktree, type LaneW
 import { updateBranch } from '../git/lanes-branch';
 import { findRepoRoot, headCommit, tryResolveCommit } from '../git/repo';
 import { resolveRevision } from '../git/tree-blobs';
+import { acquireLaneLock } from '../lanes/lane-lock';
 import { collectSecrets, redactSecrets } from '../lanes/redact-secrets';
 import { integrationArtifactsDir } from '../plugin/feature-targets';
 import { renderReportHtml } from '../report/render-report-html';
@@ -39,7 +40,17 @@ export interface IntegrateOutcome {
  * The user's checkout is never touched; the worktree is always removed.
  */
 export async function integrateFeature(options: IntegrateOptions): Promise<IntegrateOutcome> {
-  const { workspaceRoot, feature } = options;
+  const repoRoot = await findRepoRoot(options.workspaceRoot);
+  const lock = await acquireLaneLock({ repoRoot, feature: options.feature.name, name: 'integrate' });
+  try {
+    return await integrateInWorktree({ ...options, repoRoot });
+  } finally {
+    lock.release();
+  }
+}
+
+async function integrateInWorktree(options: IntegrateOptions & { repoRoot: string }): Promise<IntegrateOutcome> {
+  const { workspaceRoot, feature, repoRoot } = options;
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
   const signal = options.signal ?? new AbortController().signal;
@@ -47,7 +58,6 @@ export async function integrateFeature(options: IntegrateOptions): Promise<Integ
   const log = (line: string) => options.log?.(redactSecrets(line, secrets));
   const branch = options.branch ?? `lanes/${feature.name}`;
   const started = now();
-  const repoRoot = await findRepoRoot(workspaceRoot);
   const workspaceInRepo = relative(repoRoot, workspaceRoot).split('\\').join('/');
   const base = await resolveRevision(workspaceRoot, feature.base ?? 'HEAD');
   const branchBefore = await tryResolveCommit(repoRoot, `refs/heads/${branch}`);

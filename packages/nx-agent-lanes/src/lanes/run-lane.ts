@@ -13,6 +13,7 @@ import { notesForLane, parseLaneNotes, type LaneNotes } from '../notes/lane-note
 import { LANE_NOTES_FILE, laneArtifactsDir, upstreamLanes } from '../plugin/feature-targets';
 import { buildLanePrompt } from '../prompt/build-lane-prompt';
 import { PATCH_FILE, RESULT_FILE, TRANSCRIPT_FILE, type LaneResult } from './lane-result';
+import { acquireLaneLock } from './lane-lock';
 import { collectSecrets, redactSecrets } from './redact-secrets';
 import { waitForLaneAnswer } from './wait-for-answer';
 
@@ -37,7 +38,17 @@ export interface RunLaneOptions {
  * transcript.jsonl beside it. Whatever happens, the work done is kept and the worktree goes.
  */
 export async function runLane(options: RunLaneOptions): Promise<LaneResult> {
-  const { workspaceRoot, feature, lane } = options;
+  const repoRoot = await findRepoRoot(options.workspaceRoot);
+  const lock = await acquireLaneLock({ repoRoot, feature: options.feature.name, name: `lane--${options.lane.name}` });
+  try {
+    return await runLaneInWorktree({ ...options, repoRoot });
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLaneInWorktree(options: RunLaneOptions & { repoRoot: string }): Promise<LaneResult> {
+  const { workspaceRoot, feature, lane, repoRoot } = options;
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
   const signal = options.signal ?? new AbortController().signal;
@@ -52,7 +63,6 @@ export async function runLane(options: RunLaneOptions): Promise<LaneResult> {
   const upstream = upstreamLanes(feature, lane);
   const upstreamPatches = upstream.map((u) => readUpstreamPatch(workspaceRoot, feature, u.name, lane.name));
 
-  const repoRoot = await findRepoRoot(workspaceRoot);
   const workspaceInRepo = relative(repoRoot, workspaceRoot);
   const base = await resolveRevision(workspaceRoot, feature.base ?? 'HEAD');
   const pruned = await pruneStaleWorktrees(repoRoot);

@@ -8,6 +8,7 @@ import { findRepoRoot } from '../git/repo';
 import { resolveRevision } from '../git/tree-blobs';
 import { sha256 } from '../hashing/lane-hash';
 import { PATCH_FILE, RESULT_FILE, VERIFY_FILE, type LaneResult } from '../lanes/lane-result';
+import { acquireLaneLock } from '../lanes/lane-lock';
 import { collectSecrets, redactSecrets } from '../lanes/redact-secrets';
 import { laneArtifactsDir, upstreamLanes } from '../plugin/feature-targets';
 import { classifyRisk, judgeOwnership, toWorkspacePaths } from './plan-verdict';
@@ -30,7 +31,17 @@ export interface VerifyLaneOptions {
  * the base, its change inside its own files, its tests green. Writes verify.json either way.
  */
 export async function verifyLane(options: VerifyLaneOptions): Promise<VerifyResult> {
-  const { workspaceRoot, feature, lane } = options;
+  const repoRoot = await findRepoRoot(options.workspaceRoot);
+  const lock = await acquireLaneLock({ repoRoot, feature: options.feature.name, name: `verify--${options.lane.name}` });
+  try {
+    return await verifyLaneInWorktree({ ...options, repoRoot });
+  } finally {
+    lock.release();
+  }
+}
+
+async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: string }): Promise<VerifyResult> {
+  const { workspaceRoot, feature, lane, repoRoot } = options;
   const env = options.env ?? process.env;
   const secrets = collectSecrets(env, feature.secrets);
   const log = (line: string) => options.log?.(redactSecrets(line, secrets));
@@ -39,7 +50,6 @@ export async function verifyLane(options: VerifyLaneOptions): Promise<VerifyResu
   const dir = join(workspaceRoot, laneArtifactsDir(feature.name, lane.name));
   const laneResult = readJson<LaneResult>(join(dir, RESULT_FILE));
   const patch = existsSync(join(dir, PATCH_FILE)) ? readFileSync(join(dir, PATCH_FILE), 'utf8') : '';
-  const repoRoot = await findRepoRoot(workspaceRoot);
   const workspaceInRepo = relative(repoRoot, workspaceRoot).split('\\').join('/');
   const paths = toWorkspacePaths(patchFiles(patch), workspaceInRepo);
   const ownership = judgeOwnership(feature, lane, paths);
