@@ -27,7 +27,10 @@ export async function listTreeBlobs(cwd: string, commit: string): Promise<Map<st
 
 /** `rev` resolved to a commit id, or a GitError that says where `rev` came from. */
 export async function resolveRevision(cwd: string, rev: string): Promise<{ commit: string; tree: string }> {
-  const { stdout, stderr, exitCode } = await execGit(cwd, ['rev-parse', '--end-of-options', `${rev}^{commit}`, `${rev}^{tree}`, '--']);
+  // A rev from feature.jsonc must never be read as an option.
+  const { stdout, stderr, exitCode } = rev.startsWith('-')
+    ? { stdout: '', stderr: 'not a revision', exitCode: 1 }
+    : await execGit(cwd, ['rev-parse', `${rev}^{commit}`, `${rev}^{tree}`, '--']);
   if (exitCode === 0) {
     const [commit, tree] = stdout.trim().split('\n');
     return { commit, tree };
