@@ -99,3 +99,20 @@ describe('runLane', () => {
     expect(existsSync(join(artifacts(), 'result.json'))).toBe(true);
   });
 });
+
+describe('runLane in a checkout with uncommitted work', () => {
+  it('says the agent will not see uncommitted changes to its owned files', async () => {
+    const feature = testFeature([testLane('logic', ['libs/export/**'])]);
+    const repo = createLaneRepo(feature, { 'libs/export/csv.ts': 'committed\n' });
+    try {
+      repo.write('libs/export/csv.ts', 'edited, not committed\n');
+      const provider = scriptedProvider({ logic: {} });
+      const lines: string[] = [];
+      await runLane({ workspaceRoot: repo.root, feature, lane: feature.lanes[0], providers: { command: provider, anthropic: provider }, log: (l) => lines.push(l) });
+      expect(lines.join('\n')).toMatch(/uncommitted changes to files this lane owns are not seen by its agent.*libs\/export\/csv\.ts\. Commit them first/);
+      expect(repo.read('libs/export/csv.ts')).toBe('edited, not committed\n');
+    } finally {
+      disposeLaneRepo(repo);
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { createZeroUsage } from '../agents/provider';
 import { LanesError } from '../errors';
 import type { AgentProvider, Feature, Lane } from '../feature/feature-types';
 import { findRepoRoot } from '../git/repo';
+import { listUncommittedFiles } from '../git/uncommitted-files';
 import { resolveRevision } from '../git/tree-blobs';
 import { applyLanePatch, captureLanePatch } from '../git/lane-patch';
 import { createLaneWorktree, pruneStaleWorktrees, removeLaneWorktree } from '../git/lane-worktree';
@@ -65,6 +66,13 @@ async function runLaneInWorktree(options: RunLaneOptions & { repoRoot: string })
 
   const workspaceInRepo = relative(repoRoot, workspaceRoot);
   const base = await resolveRevision(workspaceRoot, feature.base ?? 'HEAD');
+  const uncommitted = await listUncommittedFiles(workspaceRoot, lane.owns);
+  if (uncommitted.length) {
+    log(
+      `note: uncommitted changes to files this lane owns are not seen by its agent, which starts from commit ` +
+        `${base.commit.slice(0, 10)}: ${uncommitted.slice(0, 5).join(', ')}${uncommitted.length > 5 ? ', ...' : ''}. Commit them first if they matter.`,
+    );
+  }
   const pruned = await pruneStaleWorktrees(repoRoot);
   for (const p of pruned) log(`pruned a stale worktree or branch left by an interrupted run: ${p}`);
 
