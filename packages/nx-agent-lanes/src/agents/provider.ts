@@ -43,6 +43,8 @@ export interface AgentRunInput {
   resume?: { messages: unknown[] };
   /** The person's answer to the blocker that ended the resumed run. */
   answer?: string;
+  /** Told the process group of a long-lived agent process, so a run killed with -9 can stop it later. */
+  onProcessGroup?: (pgid: number) => void;
 }
 
 export interface AgentRunResult {

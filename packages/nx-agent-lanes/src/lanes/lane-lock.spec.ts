@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestRepo, type TestRepo } from '../git/create-test-repo';
@@ -7,9 +8,9 @@ import { acquireLaneLock } from './lane-lock';
 describe('acquireLaneLock', () => {
   let repo: TestRepo;
   const lockFile = () => join(repo.root, '.git', 'nx-agent-lanes', 'locks', 'f--lane--api.lock');
-  const holdAs = (pid: number) => {
+  const holdAs = (pid: number, agentPgid?: number) => {
     mkdirSync(join(repo.root, '.git', 'nx-agent-lanes', 'locks'), { recursive: true });
-    writeFileSync(lockFile(), JSON.stringify({ pid, startedAt: '2026-11-25T10:00:00.000Z', task: 'f:lane--api' }));
+    writeFileSync(lockFile(), JSON.stringify({ pid, startedAt: '2026-11-25T10:00:00.000Z', task: 'f:lane--api', agentPgid }));
   };
 
   beforeEach(() => (repo = createTestRepo()));
@@ -35,5 +36,14 @@ describe('acquireLaneLock', () => {
     const lock = await acquireLaneLock({ repoRoot: repo.root, feature: 'f', name: 'lane--api', isAlive: () => false });
     lock.release();
     expect(existsSync(lockFile())).toBe(false);
+  });
+
+  it('stops the agent a killed run left behind when it takes over the lock', async () => {
+    const orphan = spawn('/bin/sh', ['-c', 'sleep 30 & wait'], { detached: true, stdio: 'ignore' });
+    const exited = new Promise((resolve) => orphan.on('exit', resolve));
+    holdAs(4242, orphan.pid);
+    const lock = await acquireLaneLock({ repoRoot: repo.root, feature: 'f', name: 'lane--api', isAlive: (pid) => pid !== 4242 });
+    await expect(exited).resolves.not.toBe(0);
+    lock.release();
   });
 });

@@ -1,9 +1,11 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { LanesError } from '../errors';
 import { gitCommonDir } from '../git/repo';
 
 export interface LaneLock {
+  /** Records the agent's process group, which a later run stops if this one dies without doing so. */
+  recordAgentGroup(pgid: number): void;
   release(): void;
 }
 
@@ -11,6 +13,7 @@ interface LockOwner {
   pid: number;
   startedAt: string;
   task: string;
+  agentPgid?: number;
 }
 
 function isAlive(pid: number): boolean {
@@ -39,7 +42,10 @@ export async function acquireLaneLock(options: { repoRoot: string; feature: stri
       const fd = openSync(file, 'wx');
       writeSync(fd, JSON.stringify(owner));
       closeSync(fd);
-      return { release: () => releaseIfOurs(file) };
+      return {
+        recordAgentGroup: (pgid) => writeFileSync(file, JSON.stringify({ ...owner, agentPgid: pgid })),
+        release: () => releaseIfOurs(file),
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = readOwner(file);
@@ -51,11 +57,21 @@ export async function acquireLaneLock(options: { repoRoot: string; feature: stri
           { hint: 'Wait for that run to finish, or stop it; nothing was changed by this one.' },
         );
       }
-      // The holder died (kill -9, crash): its lock is stale.
+      // The holder died (kill -9, crash): its lock is stale, and its agent may still be running.
+      if (holder?.agentPgid) stopProcessGroup(holder.agentPgid);
       rmSync(file, { force: true });
     }
   }
   throw new LanesError(`Could not take the lock ${file} for ${owner.task}.`, { hint: 'Remove it if no run is going on.' });
+}
+
+/** Kills an orphaned agent's whole process group; gone already is fine. */
+function stopProcessGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // no such group
+  }
 }
 
 function mtime(file: string): number {

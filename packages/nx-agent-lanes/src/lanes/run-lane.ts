@@ -42,13 +42,15 @@ export async function runLane(options: RunLaneOptions): Promise<LaneResult> {
   const repoRoot = await findRepoRoot(options.workspaceRoot);
   const lock = await acquireLaneLock({ repoRoot, feature: options.feature.name, name: `lane--${options.lane.name}` });
   try {
-    return await runLaneInWorktree({ ...options, repoRoot });
+    return await runLaneInWorktree({ ...options, repoRoot, onProcessGroup: (pgid) => lock.recordAgentGroup(pgid) });
   } finally {
     lock.release();
   }
 }
 
-async function runLaneInWorktree(options: RunLaneOptions & { repoRoot: string }): Promise<LaneResult> {
+async function runLaneInWorktree(
+  options: RunLaneOptions & { repoRoot: string; onProcessGroup: (pgid: number) => void },
+): Promise<LaneResult> {
   const { workspaceRoot, feature, lane, repoRoot } = options;
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
@@ -150,6 +152,7 @@ async function runLaneInWorktree(options: RunLaneOptions & { repoRoot: string })
         log,
         transcript,
         scratchDir,
+        onProcessGroup: options.onProcessGroup,
         ...(resume && agentRuns === 0 ? { resume: { messages: resume }, answer: answers[answers.length - 1]?.answer } : {}),
         ...(options.waitForAnswer && provider.name === 'anthropic'
           ? { onBlocker: (question: string) => askAndWait(question, answers.length++) }

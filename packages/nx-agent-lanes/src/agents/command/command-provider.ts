@@ -75,6 +75,7 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
         LANE_TEST_COMMAND: input.testCommand,
       },
       stdin: input.prompt.full,
+      onSpawn: input.onProcessGroup,
       onStdoutLine: (line) => onLine('stdout', line),
       onStderrLine: (line) => onLine('stderr', line),
       timeoutMs: timeoutMinutes === undefined ? undefined : timeoutMinutes * 60_000,

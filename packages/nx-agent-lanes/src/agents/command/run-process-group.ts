@@ -16,6 +16,8 @@ export interface RunProcessGroupOptions {
   /** Time between SIGTERM and SIGKILL when the group has to be stopped. */
   killGraceMs: number;
   spawn?: typeof nodeSpawn;
+  /** Told the process group id once the command started (so a crash can be cleaned up later). */
+  onSpawn?: (pgid: number) => void;
 }
 
 export interface ProcessGroupExit {
@@ -73,6 +75,7 @@ export function runProcessGroup(options: RunProcessGroupOptions): Promise<Proces
       stderr.end();
     };
 
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
     // EPIPE when the command exits without reading its prompt: allowed, it has the file too.
