@@ -6,6 +6,7 @@ import { GitError } from '../errors';
 import { applyLanePatch } from './lane-patch';
 import { headCommit, resolveCommit } from './repo';
 import { commandFailed, execGit, runGit } from './run-git';
+import { isProcessAlive } from '../agents/command/run-process-group';
 import {
   formatLockReason,
   isLaneWorktree,
@@ -184,15 +185,6 @@ export async function listLaneWorktrees(
   });
 }
 
-/** A process that exists (EPERM: it exists but is not ours). */
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Cleans up after crashed runs: our worktrees whose lock names a dead pid, git's records of

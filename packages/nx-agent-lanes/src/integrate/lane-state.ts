@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Feature } from '../feature/feature-types';
 import { sha256 } from '../hashing/lane-hash';
-import { PATCH_FILE, RESULT_FILE, VERIFY_FILE, type LaneResult } from '../lanes/lane-result';
+import { PATCH_FILE, RESULT_FILE, VERIFY_FILE, type LaneResult, readArtifact } from '../lanes/lane-result';
 import { notesForLane, parseLaneNotes, type LaneNotes } from '../notes/lane-notes';
 import { LANE_NOTES_FILE, laneArtifactsDir } from '../plugin/feature-targets';
 import type { VerifyResult } from '../verify/verify-result';
@@ -24,8 +24,8 @@ export function readLaneStates(workspaceRoot: string, feature: Feature): LaneSta
     const dir = join(workspaceRoot, laneArtifactsDir(feature.name, lane.name));
     return {
       name: lane.name,
-      result: readJson<LaneResult>(join(dir, RESULT_FILE)),
-      verify: readJson<VerifyResult>(join(dir, VERIFY_FILE)),
+      result: readArtifact<LaneResult>(join(dir, RESULT_FILE)),
+      verify: readArtifact<VerifyResult>(join(dir, VERIFY_FILE)),
       patch: existsSync(join(dir, PATCH_FILE)) ? readFileSync(join(dir, PATCH_FILE), 'utf8') : undefined,
       notes: notesForLane(notes, lane.name),
     };
@@ -47,10 +47,3 @@ export function planReadiness(states: readonly LaneState[]): Array<{ lane: strin
   return notReady;
 }
 
-function readJson<T>(file: string): T | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
-}

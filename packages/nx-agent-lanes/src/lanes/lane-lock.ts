@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFi
 import { join } from 'node:path';
 import { LanesError } from '../errors';
 import { gitCommonDir } from '../git/repo';
+import { isProcessAlive } from '../agents/command/run-process-group';
 
 export interface LaneLock {
   /** Records the agent's process group, which a later run stops if this one dies without doing so. */
@@ -16,14 +17,6 @@ interface LockOwner {
   agentPgid?: number;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * One run at a time per lane task (agent, verify or integrate) in a repository: two runs of
@@ -35,7 +28,7 @@ export async function acquireLaneLock(options: { repoRoot: string; feature: stri
   const dir = join(await gitCommonDir(options.repoRoot), 'nx-agent-lanes', 'locks');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${options.feature}--${options.name}.lock`);
-  const alive = options.isAlive ?? isAlive;
+  const alive = options.isAlive ?? isProcessAlive;
   const owner: LockOwner = { pid: process.pid, startedAt: new Date().toISOString(), task: `${options.feature}:${options.name}` };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

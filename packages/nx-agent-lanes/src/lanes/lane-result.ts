@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { LaneStatus, TokenUsage } from '../agents/provider';
 import type { ChangedFile } from '../git/patch-files';
 
@@ -35,3 +36,12 @@ export const RESULT_FILE = 'result.json';
 export const PATCH_FILE = 'lane.patch';
 export const TRANSCRIPT_FILE = 'transcript.jsonl';
 export const VERIFY_FILE = 'verify.json';
+
+/** A JSON artifact, or undefined when it is missing or torn (an interrupted write). */
+export function readArtifact<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}

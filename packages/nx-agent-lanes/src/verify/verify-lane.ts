@@ -7,7 +7,7 @@ import { createLaneWorktree, pruneStaleWorktrees, removeLaneWorktree, type LaneW
 import { findRepoRoot } from '../git/repo';
 import { resolveRevision } from '../git/tree-blobs';
 import { sha256 } from '../hashing/lane-hash';
-import { PATCH_FILE, RESULT_FILE, VERIFY_FILE, type LaneResult } from '../lanes/lane-result';
+import { PATCH_FILE, RESULT_FILE, VERIFY_FILE, type LaneResult, readArtifact } from '../lanes/lane-result';
 import { acquireLaneLock } from '../lanes/lane-lock';
 import { collectSecrets, redactSecrets } from '../lanes/redact-secrets';
 import { laneArtifactsDir, upstreamLanes } from '../plugin/feature-targets';
@@ -48,7 +48,7 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
   const signal = options.signal ?? new AbortController().signal;
   const started = Date.now();
   const dir = join(workspaceRoot, laneArtifactsDir(feature.name, lane.name));
-  const laneResult = readJson<LaneResult>(join(dir, RESULT_FILE));
+  const laneResult = readArtifact<LaneResult>(join(dir, RESULT_FILE));
   const patch = existsSync(join(dir, PATCH_FILE)) ? readFileSync(join(dir, PATCH_FILE), 'utf8') : '';
   const workspaceInRepo = relative(repoRoot, workspaceRoot).split('\\').join('/');
   const paths = toWorkspacePaths(patchFiles(patch), workspaceInRepo);
@@ -137,10 +137,3 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
   }
 }
 
-function readJson<T>(file: string): T | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
-}

@@ -131,3 +131,13 @@ export function signalProcessGroup(pgid: number, signal: NodeJS.Signals | 0): bo
     return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
+
+/** Whether a process exists (EPERM: it exists but belongs to someone else). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
