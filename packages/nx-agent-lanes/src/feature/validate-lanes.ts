@@ -105,7 +105,7 @@ function checkDisjointOwnership(ctx: PlanContext, lanes: LaneRead[], repoFiles: 
   // may hold tens of thousands of files: a cheap prefix test on each pattern's static base
   // spares most of the glob matching.
   const owned = lanes.map((lane) => ({ lane, entries: lane.owns.map((entry) => ({ entry, base: globBase(entry.value) })) }));
-  for (const file of repoFiles) {
+  for (const file of filesUnder(repoFiles, owned.flatMap(({ entries }) => entries.map((e) => e.base)))) {
     const owners = owned.flatMap(({ lane, entries }) => {
       const hit = entries.find(({ entry, base }) => startsWithFolder(file, base) && matchPattern(entry.value, file));
       return hit && !lane.forbids.some((f) => matchPattern(f.value, file)) ? [{ lane, entry: hit.entry }] : [];
@@ -125,6 +125,41 @@ function checkDisjointOwnership(ctx: PlanContext, lanes: LaneRead[], repoFiles: 
       }
     }
   });
+}
+
+const sortedCopies = new WeakMap<readonly string[], string[]>();
+
+/**
+ * The files at or under any of `folders`, found by binary search in a sorted copy of the list
+ * (made once per list): with hundreds of plans over one workspace, scanning every file for
+ * every plan was most of the project graph's time.
+ */
+function filesUnder(repoFiles: readonly string[], folders: readonly string[]): string[] {
+  if (folders.includes('')) return [...repoFiles];
+  let sorted = sortedCopies.get(repoFiles);
+  if (!sorted) {
+    sorted = [...repoFiles].sort();
+    sortedCopies.set(repoFiles, sorted);
+  }
+  const found = new Set<string>();
+  for (const folder of new Set(folders)) {
+    // Everything under `folder/` sorts between `folder/` and `folder0` ('0' follows '/').
+    for (let i = lowerBound(sorted, folder); i < sorted.length && sorted[i] < `${folder}0`; i++) {
+      if (startsWithFolder(sorted[i], folder)) found.add(sorted[i]);
+    }
+  }
+  return [...found];
+}
+
+function lowerBound(sorted: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** `path` is `folder` or inside it; every path is inside the workspace folder ``. */

@@ -13,7 +13,7 @@ export const createDependencies: CreateDependencies = (_options, context) => {
     .map(([name, config]) => ({ name, root: config.root === '.' ? '' : config.root }))
     .sort((a, b) => b.root.length - a.root.length);
   const isFeatureFile = picomatch(FEATURE_FILE_GLOB, { dot: true });
-  const reader = createFeatureReader(context.workspaceRoot);
+  const reader = createFeatureReader(context.workspaceRoot, { reuseValidated: true });
   const dependencies: RawProjectGraphDependency[] = [];
 
   for (const [name, config] of Object.entries(context.projects)) {

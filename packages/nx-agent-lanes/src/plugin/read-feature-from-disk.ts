@@ -3,6 +3,8 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PlanError } from '../errors';
 import type { Feature } from '../feature/feature-types';
+import { parse } from 'jsonc-parser';
+import { globBase, isGlob } from '../feature/glob-base';
 import { readFeature, type FileStatus, type ReadFeatureResult } from '../feature/read-feature';
 
 /** Probes a workspace-relative path on disk for the feature model. */
@@ -17,9 +19,21 @@ export function probeFile(workspaceRoot: string, workspacePath: string): FileSta
   }
 }
 
-/** Whether any owned or forbidden path of the plan text is a glob (then overlaps need the file list). */
-function mentionsGlob(text: string): boolean {
-  return /[*?[{]/.test(text);
+/**
+ * Whether two lanes own globs that could share a file: only then does the overlap check need
+ * the workspace's file list (literal paths and globs in unrelated folders are decided without
+ * it). Listing files is the slowest part of reading a plan.
+ */
+function needsFileList(text: string): boolean {
+  if (!/[*?[{]/.test(text)) return false;
+  const plan = parse(text, [], { allowTrailingComma: true }) as { lanes?: Record<string, { owns?: unknown }> } | undefined;
+  const globs = Object.entries(plan?.lanes ?? {}).flatMap(([lane, entry]) =>
+    (Array.isArray(entry?.owns) ? entry.owns : [])
+      .filter((p): p is string => typeof p === 'string' && isGlob(p))
+      .map((p) => ({ lane, base: globBase(p) })),
+  );
+  const within = (a: string, b: string) => a === '' || b === a || b.startsWith(`${a}/`);
+  return globs.some((a, i) => globs.slice(i + 1).some((b) => a.lane !== b.lane && (within(a.base, b.base) || within(b.base, a.base))));
 }
 
 /**
@@ -41,6 +55,12 @@ export function listWorkspaceFiles(workspaceRoot: string): string[] {
   }
 }
 
+/**
+ * Plans validated in this process, by file: Nx calls createNodes then createDependencies in
+ * the same plugin worker, and the second need not validate the same text again.
+ */
+const validated = new Map<string, { text: string; result: ReadFeatureResult }>();
+
 export interface FeatureReader {
   /** Reads and validates one feature.jsonc (workspace-relative path). */
   read(file: string): ReadFeatureResult;
@@ -52,17 +72,22 @@ export interface FeatureReader {
  * A reader for one pass over the workspace: the file list is listed at most once, and
  * only when some plan uses a glob.
  */
-export function createFeatureReader(workspaceRoot: string): FeatureReader {
+export function createFeatureReader(workspaceRoot: string, options: { reuseValidated?: boolean } = {}): FeatureReader {
   let repoFiles: string[] | undefined;
   const read = (file: string): ReadFeatureResult => {
     const text = readFileSync(join(workspaceRoot, file), 'utf8');
-    if (mentionsGlob(text) && repoFiles === undefined) repoFiles = listWorkspaceFiles(workspaceRoot);
-    return readFeature({
+    const key = `${workspaceRoot}\0${file}`;
+    const known = validated.get(key);
+    if (options.reuseValidated && known?.text === text) return known.result;
+    if (repoFiles === undefined && needsFileList(text)) repoFiles = listWorkspaceFiles(workspaceRoot);
+    const result = readFeature({
       file,
       text,
       fileStatus: (p) => probeFile(workspaceRoot, p),
       repoFiles: repoFiles ?? [],
     });
+    validated.set(key, { text, result });
+    return result;
   };
   return {
     read,
