@@ -8,7 +8,7 @@ import { updateBranch } from '../git/lanes-branch';
 import { findRepoRoot, headCommit, tryResolveCommit } from '../git/repo';
 import { resolveRevision } from '../git/tree-blobs';
 import { acquireLaneLock } from '../lanes/lane-lock';
-import { collectSecrets, redactSecrets } from '../lanes/redact-secrets';
+import { collectSecrets, redactSecrets, redactValue } from '../lanes/redact-secrets';
 import { integrationArtifactsDir } from '../plugin/feature-targets';
 import { renderReportHtml } from '../report/render-report-html';
 import { renderReportMarkdown } from '../report/render-report-markdown';
@@ -115,7 +115,8 @@ async function integrateInWorktree(options: IntegrateOptions & { repoRoot: strin
   }
 
   function write(done: IntegrationRun): IntegrateOutcome {
-    const report = buildReviewReport({ feature, states, run: done, generatedAt: new Date(now()).toISOString() });
+    // Redacted before rendering: JSON and HTML escape characters a secret may hold, hiding it from a text search.
+    const report = redactValue(buildReviewReport({ feature, states, run: done, generatedAt: new Date(now()).toISOString() }), secrets);
     const dir = join(workspaceRoot, integrationArtifactsDir(feature.name));
     mkdirSync(dir, { recursive: true });
     const files = { result: join(dir, 'result.json'), markdown: join(dir, 'report.md'), html: join(dir, 'report.html') };

@@ -24,3 +24,24 @@ export function redactSecrets(text: string, secrets: readonly SecretValue[]): st
   }
   return out;
 }
+
+/**
+ * `value` with every string in it redacted, keys included in the walk but not changed. Redacting
+ * before serialising matters: a secret holding `"` or `\` is escaped by JSON.stringify (and `&`,
+ * `<` by HTML), so searching the serialised text for the raw value would miss it.
+ */
+export function redactValue<T>(value: T, secrets: readonly SecretValue[]): T {
+  if (!secrets.length) return value;
+  if (typeof value === 'string') return redactSecrets(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v, secrets)])) as T;
+  }
+  return value;
+}
+
+/** Names of the secrets whose value occurs in `bytes`. */
+export function findSecrets(bytes: Buffer | string, secrets: readonly SecretValue[]): string[] {
+  const buffer = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
+  return secrets.filter((s) => buffer.includes(Buffer.from(s.value, 'utf8'))).map((s) => s.name);
+}

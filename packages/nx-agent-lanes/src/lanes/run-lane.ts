@@ -8,14 +8,15 @@ import type { AgentProvider, Feature, Lane } from '../feature/feature-types';
 import { findRepoRoot } from '../git/repo';
 import { listUncommittedFiles } from '../git/uncommitted-files';
 import { resolveRevision } from '../git/tree-blobs';
-import { applyLanePatch, captureLanePatch } from '../git/lane-patch';
+import { applyLanePatch } from '../git/lane-patch';
 import { createLaneWorktree, pruneStaleWorktrees, removeLaneWorktree } from '../git/lane-worktree';
 import { notesForLane, parseLaneNotes, type LaneNotes } from '../notes/lane-notes';
 import { LANE_NOTES_FILE, laneArtifactsDir, upstreamLanes } from '../plugin/feature-targets';
 import { buildLanePrompt } from '../prompt/build-lane-prompt';
 import { PATCH_FILE, RESULT_FILE, TRANSCRIPT_FILE, type LaneResult } from './lane-result';
 import { acquireLaneLock } from './lane-lock';
-import { collectSecrets, redactSecrets } from './redact-secrets';
+import { captureSecretFreePatch, describeWithheldFiles } from './capture-secret-free-patch';
+import { collectSecrets, redactSecrets, redactValue } from './redact-secrets';
 import { waitForLaneAnswer } from './wait-for-answer';
 
 export interface RunLaneOptions {
@@ -84,7 +85,7 @@ async function runLaneInWorktree(
   const priorTranscript = previous.transcript;
   writeFileSync(transcriptFile, '');
   const transcript = (event: Record<string, unknown>) =>
-    appendFileSync(transcriptFile, `${redactSecrets(JSON.stringify({ t: new Date(now()).toISOString(), ...event }), secrets)}\n`);
+    appendFileSync(transcriptFile, `${JSON.stringify({ t: new Date(now()).toISOString(), ...redactValue(event, secrets) })}\n`);
 
   log(`starting at ${base.commit.slice(0, 10)}${upstream.length ? ` after ${upstream.map((u) => u.name).join(', ')}` : ''} with the ${provider.name} agent`);
   const worktree = await createLaneWorktree({
@@ -174,9 +175,13 @@ async function runLaneInWorktree(
     // Keep the work even when the agent failed or was interrupted: a partial patch is evidence.
     let keep = options.keepWorktree ?? false;
     try {
-      const captured = await captureLanePatch({ worktree: worktree.path, baseCommit: worktree.startCommit });
+      const captured = await captureSecretFreePatch({ worktree: worktree.path, baseCommit: worktree.startCommit, secrets });
       writeFileSync(join(artifacts, PATCH_FILE), captured.patch);
       files = captured.files;
+      if (captured.withheld.length) {
+        result = { ...result, status: 'failed', reason: describeWithheldFiles(captured.withheld) };
+        log(result.reason!);
+      }
     } catch (error) {
       // Never delete work that could not be saved: leave the worktree for the person to recover.
       keep = true;
@@ -211,8 +216,10 @@ async function runLaneInWorktree(
     agentRuns,
     startedFrom,
   };
-  writeFileSync(join(artifacts, RESULT_FILE), redactSecrets(`${JSON.stringify(laneResult, null, 2)}\n`, secrets));
-  return laneResult;
+  // Redacted as written: the caller prints its reason and summary, and Nx caches what it prints.
+  const redacted = redactValue(laneResult, secrets);
+  writeFileSync(join(artifacts, RESULT_FILE), `${JSON.stringify(redacted, null, 2)}\n`);
+  return redacted;
 
   async function askAndWait(question: string, knownAnswers: number): Promise<string | undefined> {
     log(`BLOCKED: ${question}`);

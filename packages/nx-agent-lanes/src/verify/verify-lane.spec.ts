@@ -1,3 +1,5 @@
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { createLaneRepo, disposeLaneRepo, scriptedProvider, testFeature, testLane, type FileEdits } from '../__fixtures__/lane-fixture';
 import type { TestRepo } from '../git/create-test-repo';
 import { runLane } from '../lanes/run-lane';
@@ -54,6 +56,36 @@ describe('verifyLane', () => {
     expect(v.passed).toBe(false);
     expect(v.ownership.violations).toEqual(expect.arrayContaining([expect.objectContaining({ path, reason })]));
     expect(v.reason).toContain(path);
+    expect(v.tests).toBeUndefined();
+  });
+
+  it('fails a test command that does not exist with exit 127, the shell\'s line, and what to fix', async () => {
+    const missing = testFeature([testLane('api', ['apps/api/**'], { test: 'no-such-test-runner apps/api' })]);
+    const provider = scriptedProvider({ api: { edits: { 'apps/api/routes/export.js': 'ok\n' } } });
+    await runLane({ workspaceRoot: repo.root, feature: missing, lane: missing.lanes[0], providers: { command: provider, anthropic: provider } });
+    const v = await verifyLane({ workspaceRoot: repo.root, feature: missing, lane: missing.lanes[0] });
+    expect(v).toMatchObject({ passed: false, tests: { exitCode: 127 } });
+    expect(v.reason).toMatch(/^tests `no-such-test-runner apps\/api` failed \(exit 127\): the shell could not find the command \(.*no-such-test-runner: .*not found\)\. Fix "test" in feature\.jsonc/);
+  });
+
+  it('fails symlinks that point outside the repository, even inside owned files', async () => {
+    const provider = scriptedProvider({ api: {} });
+    const linking = {
+      ...provider,
+      async run(input: Parameters<typeof provider.run>[0]) {
+        mkdirSync(join(input.worktree, 'apps/api/routes'), { recursive: true });
+        symlinkSync('/etc/passwd', join(input.worktree, 'apps/api/routes/passwd'));
+        symlinkSync('../../../.git/hooks', join(input.worktree, 'apps/api/routes/hooks'));
+        symlinkSync('../check.js', join(input.worktree, 'apps/api/routes/check.js'));
+        return provider.run(input);
+      },
+    };
+    await runLane({ workspaceRoot: repo.root, feature, lane: feature.lanes[0], providers: { command: linking, anthropic: linking } });
+    const v = await verifyLane({ workspaceRoot: repo.root, feature, lane: feature.lanes[0] });
+    expect(v.passed).toBe(false);
+    expect(v.reason).toBe(
+      'lane api adds symlinks that point outside the repository or into .git: apps/api/routes/hooks -> ../../../.git/hooks, apps/api/routes/passwd -> /etc/passwd',
+    );
     expect(v.tests).toBeUndefined();
   });
 

@@ -9,7 +9,9 @@ import { resolveRevision } from '../git/tree-blobs';
 import { sha256 } from '../hashing/lane-hash';
 import { PATCH_FILE, RESULT_FILE, VERIFY_FILE, type LaneResult, readArtifact } from '../lanes/lane-result';
 import { acquireLaneLock } from '../lanes/lane-lock';
-import { collectSecrets, redactSecrets } from '../lanes/redact-secrets';
+import { collectSecrets, redactSecrets, redactValue } from '../lanes/redact-secrets';
+import { describeCheckFailure } from './describe-check-failure';
+import { findEscapingSymlinks } from './find-escaping-symlinks';
 import { laneArtifactsDir, upstreamLanes } from '../plugin/feature-targets';
 import { classifyRisk, judgeOwnership, toWorkspacePaths } from './plan-verdict';
 import { runCheckCommand } from './run-check-command';
@@ -58,7 +60,7 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
   let baseCommit: string | undefined;
   const finish = (partial: Partial<VerifyResult> & Pick<VerifyResult, 'passed'>): VerifyResult => {
     const ended = Date.now();
-    const result: VerifyResult = {
+    const result: VerifyResult = redactValue({
       feature: feature.name,
       lane: lane.name,
       laneStatus: laneResult?.status ?? 'missing',
@@ -72,9 +74,9 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
       endedAt: new Date(ended).toISOString(),
       durationMs: ended - started,
       ...partial,
-    };
+    }, secrets);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, VERIFY_FILE), redactSecrets(`${JSON.stringify(result, null, 2)}\n`, secrets));
+    writeFileSync(join(dir, VERIFY_FILE), `${JSON.stringify(result, null, 2)}\n`);
     return result;
   };
 
@@ -90,6 +92,14 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
     return finish({
       passed: false,
       reason: `lane ${lane.name} changed files it does not own: ${ownership.violations.map((v) => v.path).join(', ')}`,
+    });
+  }
+
+  const links = findEscapingSymlinks(patch);
+  if (links.length) {
+    return finish({
+      passed: false,
+      reason: `lane ${lane.name} adds symlinks that point outside the repository or into .git: ${links.map((l) => `${l.path} -> ${l.target}`).join(', ')}`,
     });
   }
 
@@ -116,24 +126,20 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
       log(`setup: ${feature.setup}`);
       const setup = await runCheckCommand({ command: feature.setup, cwd, env, signal, timeoutMs: CHECK_TIMEOUT_MS, log });
       if (!setup.passed) {
-        return finish({ passed: false, reason: `setup \`${feature.setup}\` failed (exit ${setup.exitCode})`, setup: redactTail(setup) });
+        return finish({ passed: false, reason: describeCheckFailure('setup', setup), setup });
       }
     }
     log(`test: ${lane.test}`);
     const tests = await runCheckCommand({ command: lane.test, cwd, env, signal, timeoutMs: CHECK_TIMEOUT_MS, log });
     return finish({
       passed: tests.passed,
-      reason: tests.passed ? undefined : `tests \`${lane.test}\` failed (exit ${tests.exitCode})`,
-      tests: redactTail(tests),
+      reason: tests.passed ? undefined : describeCheckFailure('tests', tests),
+      tests,
     });
   } catch (error) {
     return finish({ passed: false, reason: error instanceof Error ? error.message : String(error) });
   } finally {
     if (worktree) await removeLaneWorktree(worktree);
-  }
-
-  function redactTail<T extends { outputTail: string }>(r: T): T {
-    return { ...r, outputTail: redactSecrets(r.outputTail, secrets) };
   }
 }
 
