@@ -1,0 +1,148 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import * as story from '../tools/demo/export-story';
+import type { Observation, Story, StoryStep } from '../tools/demo/export-story';
+import { createStoryWorkspace, REPO_ROOT } from '../tools/demo/story-workspace';
+
+/**
+ * The export story of `npm run demo`, as assertions, through the demo's own steps: the fixture
+ * SaaS workspace, the plugin installed from its packed tarball, four anthropic-provider lanes
+ * answered by the built package's replay server, and the real nx CLI. Each step's own `check`
+ * (what the demo enforces) must be empty, and each test asserts the facts behind it directly.
+ */
+describe('the export story (npm run demo)', () => {
+  let ctx: Story;
+  const step = (id: StoryStep['id']) => story.STEPS.find((s) => s.id === id)!;
+  const play = async (id: StoryStep['id']): Promise<Observation> => {
+    const o = await step(id).run(ctx);
+    expect(step(id).check(o)).toEqual([]);
+    return o;
+  };
+  const artifacts = (lane: string) => `dist/agent-lanes/${story.FEATURE}/${lane}`;
+  const transcriptEvents = (lane: string): Array<Record<string, any>> =>
+    ctx.ws
+      .read(`${artifacts(lane)}/transcript.jsonl`)
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+  const testResults = (lane: string) =>
+    transcriptEvents(lane)
+      .filter((e) => e.type === 'tool_result' && e.name === 'run_tests')
+      .map((e) => (String(e.content).startsWith('Tests passed') ? 'passed' : 'failed'));
+
+  beforeAll(async () => {
+    const ws = createStoryWorkspace({ prefix: 'nx-agent-lanes-e2e-story-' });
+    const replay = await story.startReplayBackend();
+    ctx = { ws, server: replay.server, agentEnv: replay.env };
+    await story.prepareStory(ctx);
+  });
+
+  afterAll(async () => {
+    await ctx?.server?.close();
+    ctx?.ws.dispose();
+  });
+
+  it('replays a script generated from tools/demo/solution, committed up to date', () => {
+    const check = spawnSync(process.execPath, [join(REPO_ROOT, 'tools', 'demo', 'build-replay.mjs'), '--check'], { encoding: 'utf8' });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
+
+  it("starts from a workspace whose own tests pass, and infers the feature's targets", async () => {
+    expect((await play('template-tests')).status).toBe(0);
+    const plan = await play('plan');
+    expect(plan.targets).toEqual(expect.arrayContaining(['lane--backend', 'verify--docs', 'integrate']));
+  });
+
+  it('runs the four lanes at once; export-logic blocks on the UTC question while the others finish', async () => {
+    const o = await play('launch');
+    expect(o.status).not.toBe(0);
+    expect(o.results['export-logic']).toMatchObject({ status: 'blocked', question: expect.stringContaining('UTC or in the customer') });
+    for (const lane of ['backend', 'frontend', 'docs']) {
+      expect(o.results[lane].status).toBe('done');
+      expect(ctx.ws.readJson(`${artifacts(lane)}/verify.json`).passed).toBe(true);
+    }
+    // Every pair of lanes ran at the same time.
+    for (const a of story.LANES) {
+      for (const b of story.LANES) {
+        if (a !== b) expect(Date.parse(o.results[a].startedAt)).toBeLessThan(Date.parse(o.results[b].endedAt));
+      }
+    }
+    expect(o.requests).toEqual({ backend: 6, 'export-logic': 2, frontend: 5, docs: 4 });
+    expect(ctx.server!.stats().unmatched).toBe(0);
+    expect(ctx.ws.git(['branch', '--list', `lanes/${story.FEATURE}`])).toBe('');
+  });
+
+  it('after the answer reruns only export-logic, resuming its conversation; the integration test catches the content type', async () => {
+    await play('answer');
+    const o = await play('resume');
+    // Only export-logic called the model, continuing at turn index 2 of the same session.
+    expect(o.requests).toEqual({ 'export-logic': 6 });
+    expect(o.resumed).toMatchObject({ status: 'done', startedFrom: 'resumed-transcript' });
+    expect(transcriptEvents('export-logic').find((e) => e.type === 'response')?.content).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: 'tool_use', id: 'toolu_export-logic_2_1' })]),
+    );
+    // Its first test run failed (unescaped quotes), the fix made it pass: the scripted claims are true.
+    expect(testResults('export-logic')).toEqual(['failed', 'passed']);
+    // Every other lane, and its verification, came from the Nx cache.
+    expect(o.cached).toEqual(['lane--backend', 'lane--docs', 'lane--frontend', 'verify--backend', 'verify--docs', 'verify--frontend']);
+    expect(o.output).toMatch(/lane--backend\S*\s+\S*\[local cache\]/);
+    // Both sides of the seam passed their own tests; the merged tree does not.
+    const report = o.integration!.report;
+    expect(report.outcome).toBe('integration-test-failed');
+    expect(story.stripAnsi(report.integration.outputTail)).toContain('Expected a CSV file, but the server sent text/csv; charset=utf-8');
+    expect(report.nextSteps.join('\n')).toContain(`nx g nx-agent-lanes:feedback ${story.FEATURE} --lane frontend`);
+    expect(ctx.ws.git(['branch', '--list', `lanes/${story.FEATURE}`])).toBe('');
+  });
+
+  it('after one line of feedback runs exactly one agent (frontend) and goes green with one commit per lane', async () => {
+    const head = ctx.ws.git(['rev-parse', 'HEAD']);
+    await play('feedback');
+    const o = await play('fix');
+    expect(o.status).toBe(0);
+    expect(o.requests).toEqual({ 'frontend-feedback': 4 });
+    expect(o.fixed).toMatchObject({ status: 'done', startedFrom: 'previous-patch' });
+    expect(o.cached).toEqual(['lane--backend', 'lane--docs', 'lane--export-logic', 'verify--backend', 'verify--docs', 'verify--export-logic']);
+    expect(o.commits).toEqual([
+      'export-feature: docs lane',
+      'export-feature: frontend lane',
+      'export-feature: export-logic lane',
+      'export-feature: backend lane',
+    ]);
+    for (const lane of story.LANES) expect(testResults(lane).at(-1)).toBe('passed');
+    // The merged branch has every lane's work, the fixed check included.
+    expect(ctx.ws.git(['show', `lanes/${story.FEATURE}:apps/web/src/export-button.js`])).toContain("mediaType(contentType) !== 'text/csv'");
+    expect(ctx.ws.git(['show', `lanes/${story.FEATURE}:libs/export/src/generate-export.js`])).toContain('created_at_utc');
+    // The user's checkout is where it was: same commit, only the plan's notes added.
+    expect(ctx.ws.git(['rev-parse', 'HEAD'])).toBe(head);
+    expect(ctx.ws.git(['status', '--porcelain'])).toBe(`?? features/${story.FEATURE}/lane-notes.jsonc`);
+  });
+
+  it('shows the risky frontend diff in full in the report and the other lanes as trusted', () => {
+    const markdown = ctx.ws.read(`${artifacts('integration')}/report.md`);
+    const review = markdown.slice(markdown.indexOf('## Review these'), markdown.indexOf('## Trust the suite'));
+    expect(review).toContain('### frontend');
+    expect(review).toContain('+  URL.revokeObjectURL(href);');
+    expect(review).toContain("+  if (mediaType(contentType) !== 'text/csv') {");
+    const trusted = markdown.slice(markdown.indexOf('## Trust the suite'));
+    for (const lane of ['backend', 'export-logic', 'docs']) expect(trusted).toMatch(new RegExp(`\\*\\*${lane}\\*\\*: tests green, \\d+ files, trust the suite`));
+    // Trusted lanes' code is summarised, not shown.
+    expect(markdown).not.toContain('pipeline(csv, res');
+    expect(ctx.ws.read(`${artifacts('integration')}/report.html`)).toContain('URL.revokeObjectURL(href)');
+  });
+
+  it('reruns from cache without a single request to the model', async () => {
+    const o = await play('rerun');
+    expect(o.requests).toEqual({});
+    expect(o.cached).toHaveLength(8);
+    const stats = ctx.server!.stats();
+    expect(stats.unmatched).toBe(0);
+    expect(stats.bySession).toEqual({ backend: 6, 'export-logic': 8, frontend: 5, 'frontend-feedback': 4, docs: 4 });
+    const share = story.computeCacheShare(stats.usage);
+    console.log(
+      `export story: ${stats.requests} model requests; ${Math.round(share * 100)}% of input tokens served from the prompt cache ` +
+        `(${stats.usage.cache_read_input_tokens} read, ${stats.usage.cache_creation_input_tokens} written, ${stats.usage.input_tokens} uncached)`,
+    );
+    expect(share).toBeGreaterThan(0.5);
+  });
+});

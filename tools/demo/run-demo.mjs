@@ -1,0 +1,195 @@
+#!/usr/bin/env node
+/**
+ * npm run demo: the export story, end to end, with the real nx CLI in a scratch workspace.
+ *
+ *   npm run demo                    replayed agents: no API key, no network
+ *   npm run demo -- --clean         the same, and delete the scratch workspace at the end
+ *   npm run demo -- --live          real agents on the Anthropic API (needs ANTHROPIC_API_KEY; costs money)
+ *
+ * Exits non-zero when any step does not do what the story says, so it doubles as a smoke test.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, join, relative } from 'node:path';
+import { tmpdir } from 'node:os';
+import { parseArgs } from 'node:util';
+
+const require = createRequire(import.meta.url);
+const { ensurePackageBuilt, createStoryWorkspace, PINNED_NX_VERSION, REPO_ROOT } = require('./story-workspace.js');
+const story = require('./export-story.js');
+const { renderLanesTable } = require('./render-lanes-table.js');
+
+const { values: args } = parseArgs({
+  options: { keep: { type: 'boolean' }, clean: { type: 'boolean' }, live: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+});
+if (args.help) {
+  console.log('Usage: npm run demo [-- --clean] [-- --live]\n  --keep   keep the scratch workspace (the default)\n  --clean  delete it at the end\n  --live   call the real Anthropic API (needs ANTHROPIC_API_KEY)');
+  process.exit(0);
+}
+if (args.live && !process.env.ANTHROPIC_API_KEY) {
+  console.error('--live calls the real Anthropic API: set ANTHROPIC_API_KEY first (or drop --live to replay the story).');
+  process.exit(2);
+}
+
+const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code) => (text) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
+const bold = paint('1');
+const dim = paint('2');
+const green = paint('32');
+const red = paint('31');
+const say = (text = '') => console.log(wrap(text));
+const started = Date.now();
+
+/** Plain words at 96 columns, so the story reads in any terminal. */
+function wrap(text, width = 96, indent = '') {
+  return text
+    .split('\n')
+    .map((paragraph) => {
+      const lines = [];
+      let line = indent;
+      for (const word of paragraph.split(' ')) {
+        if (line.trim() && (line + word).length > width) {
+          lines.push(line.trimEnd());
+          line = indent;
+        }
+        line += `${word} `;
+      }
+      return [...lines, line.trimEnd()].join('\n');
+    })
+    .join('\n');
+}
+
+/**
+ * The nx output as a person wants to read it: everything the agents and Nx said, minus what
+ * repeats (output Nx replays for a task served from cache) and the noise of passing tests and
+ * stack frames. The full output goes to a log file.
+ */
+function condense(output) {
+  const lines = (color ? output : story.stripAnsi(output)).replace(/\r/g, '').split('\n');
+  const shown = [];
+  let hidden = 0;
+  let replaying = false;
+  for (const line of lines) {
+    const plain = story.stripAnsi(line);
+    if (/^> nx run /.test(plain.trim())) {
+      replaying = /\[(local|remote) cache\]/.test(plain);
+      shown.push(replaying ? `${line}  ${dim('(Nx cache hit: not run again, output not repeated)')}` : line);
+      continue;
+    }
+    if (/^\s*NX\s/.test(plain)) replaying = false;
+    // Passing tests (✔), test-run statistics (ℹ) and stack frames, with or without a [lane] prefix.
+    const body = plain.replace(/^\[[\w -]+\] ?/, '');
+    const noise = /^\s*(✔|ℹ|at )/.test(body);
+    if (replaying || noise) {
+      hidden++;
+      continue;
+    }
+    if (plain.trim() === '' && (shown.length === 0 || story.stripAnsi(shown[shown.length - 1]).trim() === '')) continue;
+    shown.push(line);
+  }
+  while (shown.length && story.stripAnsi(shown[shown.length - 1]).trim() === '') shown.pop();
+  return { text: shown.map((l) => `    ${l}`).join('\n'), hidden };
+}
+
+async function main() {
+  console.log(bold('nx-agent-lanes: the export story'));
+  say(
+    'A team wants customers to download their orders, invoices and activity as CSV. The plan splits it into four lanes ' +
+      '(backend, export-logic, frontend, docs), one AI agent each, working at once in their own git worktrees. ' +
+      (args.live
+        ? 'This run calls the real Anthropic API with your key: the agents decide for themselves, so the story may differ.'
+        : 'The agents are answered by a local replay of the Anthropic Messages API (examples/export-story/replay): ' +
+          'the real plugin, the real SDK, the real nx CLI, but no API key, no network and no cost.'),
+  );
+
+  const build = ensurePackageBuilt({ log: (line) => say(`\n${line}`) });
+  if (!build.built) say(`\nThe plugin is built (dist/packages/nx-agent-lanes is newer than its sources).`);
+
+  say(`\nCreating a scratch workspace from examples/export-story, outside this repository (in ${tmpdir()}):`);
+  const ws = createStoryWorkspace({ nxVersion: PINNED_NX_VERSION, log: (line) => console.log(dim(`    $ ${line}`)) });
+  say(`    ${bold(ws.root)}`);
+  const logs = join(ws.root, 'dist', 'demo-logs');
+  mkdirSync(logs, { recursive: true });
+
+  let replay;
+  let lastStatus = 0;
+  const problems = [];
+  try {
+    const agentEnv = {};
+    if (!args.live) {
+      replay = await story.startReplayBackend({});
+      Object.assign(agentEnv, replay.env);
+      say(`\nThe replay server listens on ${replay.server.url}; ANTHROPIC_BASE_URL points there (ANTHROPIC_API_KEY is a dummy).`);
+    }
+    const ctx = { ws, server: replay?.server, agentEnv };
+    const init = await story.prepareStory(ctx);
+    say(`\n$ nx g nx-agent-lanes:init   ${dim(`(what \`nx add nx-agent-lanes\` runs: registers the plugin in nx.json; exit ${init.status})`)}`);
+    say(`$ git init && git commit     ${dim('(the workspace, the plan and the plugin, as the starting point)')}`);
+
+    const steps = args.live ? story.STEPS.filter((s) => ['template-tests', 'plan', 'launch'].includes(s.id)) : story.STEPS;
+    for (const [i, step] of steps.entries()) {
+      console.log(`\n${bold(`── ${i + 1}. ${step.title} `.padEnd(96, '─'))}`);
+      say(step.says);
+      const o = await step.run(ctx);
+      lastStatus = o.status;
+      writeFileSync(join(logs, `${String(i + 1).padStart(2, '0')}-${step.id}.log`), `$ ${o.command}\n${story.stripAnsi(o.output)}`);
+      const { text, hidden } = condense(o.output);
+      console.log(`\n${bold(`$ ${o.command}`)}`);
+      if (text.trim() && !step.quiet) console.log(text);
+      console.log(dim(`    (exit ${o.status}, ${(o.durationMs / 1000).toFixed(1)} s${hidden ? `; ${hidden} lines of replayed or passing-test output not shown` : ''}; full log: ${relative(ws.root, join(logs, `${String(i + 1).padStart(2, '0')}-${step.id}.log`))})`));
+      // Live agents write their own story: report what happened, hold them to nothing.
+      const found = args.live ? [] : step.check(o);
+      if (found.length) {
+        problems.push(...found.map((p) => `${step.id}: ${p}`));
+        for (const p of found) console.log(red(`  ✘ ${p}`));
+      } else {
+        console.log(wrap(`${green('✔')} ${step.summarize(o)}`, 96, '  ').replace(/^ {2}/, '  '));
+      }
+    }
+
+    const integration = story.readIntegration(ws);
+    console.log(`\n${bold('── The result '.padEnd(96, '─'))}`);
+    if (integration) {
+      const where = args.clean ? 'deleted below with the workspace (--clean)' : 'open the HTML one in a browser';
+      say(`Review report (${where}):\n    ${integration.markdown}\n    ${integration.html}`);
+      console.log(`\n${renderLanesTable(integration.report)}`);
+    } else {
+      say('No review report yet: integrate did not run (see the output above for blocked or failed lanes).');
+    }
+    if (replay) {
+      const stats = replay.server.stats();
+      const share = story.computeCacheShare(stats.usage);
+      say(
+        `\nThe replay server answered ${stats.requests} requests (${Object.entries(stats.bySession).map(([s, n]) => `${s} ${n}`).join(', ')}); ` +
+          `${Math.round(share * 100)}% of all input tokens were served from the prompt cache.`,
+      );
+    }
+  } finally {
+    await replay?.server.close();
+  }
+
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  if (args.clean) {
+    ws.dispose();
+    say(`\nDeleted the scratch workspace ${ws.root}.`);
+  } else {
+    say(`\nThe scratch workspace stays at ${ws.root} (branch lanes/export-feature, the report, the logs in dist/demo-logs).`);
+    console.log(`Delete it with:\n    rm -rf ${ws.root} ${join(tmpdir(), 'nx-agent-lanes', `${basename(ws.root)}-*`)}`);
+  }
+  if (args.live && lastStatus !== 0) {
+    say(red(`\nThe live run is not green yet (exit ${lastStatus}). Answer a blocked lane or give feedback as the output says, then run \`npx nx run export-feature:integrate\` in ${ws.root}.`));
+    process.exitCode = 1;
+  } else if (problems.length) {
+    console.log(red(`\nThe story did not go as told (${problems.length} problem${problems.length === 1 ? '' : 's'}, ${seconds} s):`));
+    for (const p of problems) console.log(red(`  - ${p}`));
+    process.exitCode = 1;
+  } else {
+    console.log(green(`\nDone in ${seconds} s: every step did what the story says.`));
+  }
+}
+
+main().catch((error) => {
+  console.error(red(`\nThe demo stopped: ${error.stack ?? error}`));
+  console.error(`(repository: ${REPO_ROOT})`);
+  process.exitCode = 1;
+});

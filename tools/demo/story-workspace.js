@@ -1,0 +1,175 @@
+'use strict';
+/**
+ * The scratch workspace of the export story: the fixture in examples/export-story copied to a
+ * temp dir outside the repository, Nx and the plugin installed from its packed tarball the way
+ * a user installs a package, and a git repository with one commit.
+ *
+ * CommonJS on purpose: run-demo.mjs imports it, and so does e2e/story.e2e.spec.ts under Jest,
+ * which cannot load ES modules without experimental flags.
+ */
+const { execFileSync, spawn, spawnSync } = require('node:child_process');
+const { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { basename, join } = require('node:path');
+
+const REPO_ROOT = join(__dirname, '..', '..');
+const PACKAGE_SOURCE = join(REPO_ROOT, 'packages', 'nx-agent-lanes');
+const BUILT_PACKAGE = join(REPO_ROOT, 'dist', 'packages', 'nx-agent-lanes');
+const FIXTURE_DIR = join(REPO_ROOT, 'examples', 'export-story');
+/** The Nx version the repository pins (root package.json): the one the demo installs. */
+const PINNED_NX_VERSION = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).devDependencies.nx;
+
+/** Newest modification time (ms) of the files under `path`, skipping folders named in `skip`. */
+function newestMtime(path, skip = new Set(['node_modules'])) {
+  const info = statSync(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  let newest = 0;
+  for (const entry of readdirSync(path)) {
+    if (!skip.has(entry)) newest = Math.max(newest, newestMtime(join(path, entry), skip));
+  }
+  return newest;
+}
+
+/**
+ * Why the package needs a build, or undefined when dist/ is newer than every source file.
+ * The build copies package.json last-but-one, so its mtime in dist/ is the build's time.
+ */
+function findBuildReason({ packageSource = PACKAGE_SOURCE, builtPackage = BUILT_PACKAGE } = {}) {
+  const stamp = join(builtPackage, 'package.json');
+  if (!existsSync(stamp)) return `${builtPackage} does not exist`;
+  if (newestMtime(packageSource) > statSync(stamp).mtimeMs) return 'the sources changed since the last build';
+  return undefined;
+}
+
+/** Runs `npm run build` at the repository root when dist/ is missing or stale; says what it did. */
+function ensurePackageBuilt({ repoRoot = REPO_ROOT, log = () => {} } = {}) {
+  const reason = findBuildReason();
+  if (!reason) return { built: false };
+  log(`Building the plugin (${reason}): npm run build`);
+  const result = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}\n${result.stderr}`);
+  return { built: true, reason };
+}
+
+/** `npm pack` of the built package into `dest`; returns the tarball's path. */
+function packPlugin({ dest, builtPackage = BUILT_PACKAGE }) {
+  mkdirSync(dest, { recursive: true });
+  const out = execFileSync('npm', ['pack', builtPackage, '--pack-destination', dest, '--json', '--loglevel=error'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return join(dest, JSON.parse(out)[0].filename);
+}
+
+/** Environment of every nx call: no daemon, no cloud, no TUI; CI so a blocked lane never waits. */
+function createNxEnv(extra = {}) {
+  return {
+    ...process.env,
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_TUI: 'false',
+    NX_INTERACTIVE: 'false',
+    NX_VERBOSE_LOGGING: 'false',
+    CI: 'true',
+    ...extra,
+  };
+}
+
+/**
+ * Copies the fixture into a new temp dir, installs `nx@nxVersion` and the plugin (offline-first
+ * from the npm cache), and commits everything as the starting point of the story.
+ */
+function createStoryWorkspace({ nxVersion = PINNED_NX_VERSION, prefix = 'nx-agent-lanes-demo-', log = () => {} } = {}) {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    // The fixture's own .nxignore only hides it from the repository's Nx workspace.
+    const skip = new Set(['node_modules', 'dist', '.nx', 'vendor', join(FIXTURE_DIR, '.nxignore')]);
+    cpSync(FIXTURE_DIR, root, { recursive: true, filter: (src) => !skip.has(basename(src)) && !skip.has(src) });
+    const tarball = packPlugin({ dest: join(root, 'vendor') });
+    const pkgFile = join(root, 'package.json');
+    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
+    // @nx/devkit pinned with nx: the plugin accepts any 21-24 devkit, and one Nx version per
+    // workspace is what Nx supports.
+    pkg.devDependencies = {
+      nx: nxVersion,
+      '@nx/devkit': nxVersion,
+      'nx-agent-lanes': `file:vendor/${basename(tarball)}`,
+    };
+    writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
+    log(`npm install --prefer-offline --no-audit --no-fund   (nx@${nxVersion}, nx-agent-lanes from its packed tarball)`);
+    const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    if (install.status !== 0) throw new Error(`npm install failed in ${root}:\n${install.stdout}\n${install.stderr}`);
+  } catch (error) {
+    rmSync(root, { recursive: true, force: true });
+    throw error;
+  }
+  const ws = openStoryWorkspace(root);
+  ws.git(['init', '-q', '-b', 'main']);
+  ws.git(['config', 'user.name', 'Story Demo']);
+  ws.git(['config', 'user.email', 'demo@example.com']);
+  ws.git(['config', 'commit.gpgsign', 'false']);
+  return ws;
+}
+
+/** Helpers over an existing story workspace. */
+function openStoryWorkspace(root) {
+  const git = (args) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return {
+    root,
+    /**
+     * Runs the workspace's own nx and resolves when it exits; never rejects on a non-zero exit
+     * (the story expects some). Asynchronous on purpose: the replay server answering the agents
+     * may live in this very process, and a synchronous spawn would stall its event loop.
+     */
+    nx(args, { env = {} } = {}) {
+      const started = Date.now();
+      return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [join(root, 'node_modules', '.bin', 'nx'), ...args], {
+          cwd: root,
+          env: createNxEnv(env),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let output = '';
+        child.stdout.on('data', (chunk) => (output += chunk));
+        child.stderr.on('data', (chunk) => (output += chunk));
+        child.on('error', reject);
+        child.on('close', (status) => resolve({ status, output, durationMs: Date.now() - started }));
+      });
+    },
+    git,
+    commitAll(message) {
+      git(['add', '-A']);
+      git(['commit', '-q', '-m', message]);
+      return git(['rev-parse', 'HEAD']);
+    },
+    path: (rel) => join(root, rel),
+    exists: (rel) => existsSync(join(root, rel)),
+    read: (rel) => readFileSync(join(root, rel), 'utf8'),
+    readJson: (rel) => JSON.parse(readFileSync(join(root, rel), 'utf8')),
+    /** Removes the workspace and the folder its lane worktrees lived in (see src/git/lane-worktree.ts). */
+    dispose() {
+      rmSync(root, { recursive: true, force: true });
+      const worktrees = join(tmpdir(), 'nx-agent-lanes');
+      const prefix = `${basename(root)}-`;
+      for (const entry of existsSync(worktrees) ? readdirSync(worktrees) : []) {
+        if (entry.startsWith(prefix)) rmSync(join(worktrees, entry), { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+module.exports = {
+  REPO_ROOT,
+  BUILT_PACKAGE,
+  FIXTURE_DIR,
+  PINNED_NX_VERSION,
+  findBuildReason,
+  ensurePackageBuilt,
+  packPlugin,
+  createNxEnv,
+  createStoryWorkspace,
+  openStoryWorkspace,
+};
