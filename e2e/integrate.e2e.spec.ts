@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addProject, createScratchWorkspace, type ScratchWorkspace } from './utils/scratch-workspace';
@@ -115,9 +115,14 @@ describe('verify and integrate under Nx', () => {
     // What a kill -9 leaves: a locked worktree whose owner is gone, and its branch.
     const wt = join(scratch, 'stale-worktree');
     ws.git(['worktree', 'add', '-q', '--lock', '--reason', 'nx-agent-lanes pid=999999 feature=export-feature lane=api', '-b', 'agent-lanes/export-feature/api/999999-x', wt, 'HEAD']);
+    mkdirSync(join(wt, 'apps/api/src'), { recursive: true });
+    writeFileSync(join(wt, 'apps/api/src/export.js'), 'half-written by the killed agent\n');
     const r = ws.nx(['run', 'export-feature:clean-lanes']);
-    expect(r.stdout).toContain(`removed ${wt}`);
-    expect(r.stdout).toContain('removed agent-lanes/export-feature/api/999999-x');
+    expect(r.stdout).toContain(`pruned a stale worktree or branch left by an interrupted run: ${wt}`);
+    expect(r.stdout).toContain('pruned a stale worktree or branch left by an interrupted run: agent-lanes/export-feature/api/999999-x');
+    // The killed agent's work is saved before its worktree goes.
+    expect(r.stdout).toContain('saved the work of a killed export-feature/api agent (pid 999999)');
+    expect(ws.read('dist/agent-lanes/export-feature/api/rescued/stale-worktree.patch')).toContain('+half-written by the killed agent');
     expect(ws.git(['worktree', 'list']).split('\n')).toHaveLength(1);
     expect(ws.git(['branch', '--list', 'agent-lanes/*'])).toBe('');
   });

@@ -194,13 +194,18 @@ export async function listLaneWorktrees(
  */
 export async function pruneStaleWorktrees(
   repoRoot: string,
-  options: { isAlive?: (pid: number) => boolean } = {},
+  options: {
+    isAlive?: (pid: number) => boolean;
+    /** Called before a dead run's worktree is removed, to save what its agent had done. */
+    rescue?: (stale: { path: string; feature: string; lane: string; pid: number }) => Promise<void>;
+  } = {},
 ): Promise<string[]> {
   const isAlive = options.isAlive ?? isProcessAlive;
   const removed: string[] = [];
   for (const entry of await listWorktrees(repoRoot)) {
     const owner = parseLockReason(entry.locked);
     if (!owner || isAlive(owner.pid)) continue;
+    if (options.rescue && fs.existsSync(entry.path)) await options.rescue({ path: entry.path, ...owner });
     await removeWorktreeDir(repoRoot, entry.path);
     removed.push(entry.path);
   }

@@ -4,7 +4,6 @@ import { planNextSteps } from '../report/plan-next-steps';
 import type { IntegrationOutcome, LaneReport, ReviewReport } from '../report/review-report';
 import type { CheckCommandResult } from '../verify/run-check-command';
 import type { LaneState } from './lane-state';
-import { planRunWindow } from './plan-run-window';
 import { extractFileDiffs } from './split-patch';
 
 /** What happened in one integrate run, beside the lanes' artifacts. */
@@ -18,6 +17,8 @@ export interface IntegrationRun {
   /** Each merged lane's commit on the integration worktree. */
   commits: Record<string, string>;
   workspaceInRepo: string;
+  /** The `nx` command integrate runs under (see currentNxInvocation). */
+  invocation: string;
   notReady?: Array<{ lane: string; why: string }>;
   conflict?: { lane: string; files: string[]; touchedBy: Record<string, string[]> };
   setup?: CheckCommandResult;
@@ -71,13 +72,12 @@ export function buildReviewReport(input: {
       commit: run.commits[s.name],
     };
   });
-  const { runStart, ranNow } = planRunWindow({
-    integrateStart: run.started,
-    lanes: states.filter((s) => s.result).map((s) => ({ name: s.name, start: Date.parse(s.result!.startedAt), end: Date.parse(s.result!.endedAt) })),
-    others: states.filter((s) => s.verify).map((s) => ({ start: Date.parse(s.verify!.startedAt), end: Date.parse(s.verify!.endedAt) })),
-  });
+  // A lane ran in this `nx` command when its marker names the command integrate runs under;
+  // otherwise Nx restored it from a cache (local or remote) made by an earlier run.
+  const ranNow = new Set(states.filter((s) => s.result && s.ranIn !== undefined && s.ranIn === run.invocation).map((s) => s.name));
   for (const lane of lanes) lane.fromCache = !ranNow.has(lane.name) && states.some((s) => s.name === lane.name && s.result);
   const ran = lanes.filter((l) => !l.fromCache && l.durationMs > 0);
+  const runStart = ran.length ? Math.min(run.started, ...ran.map((l) => Date.parse(l.startedAt))) : run.started;
   const outcome: IntegrationOutcome = run.notReady?.length
     ? 'lanes-not-ready'
     : run.conflict

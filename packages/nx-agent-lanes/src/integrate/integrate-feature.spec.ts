@@ -71,6 +71,19 @@ describe('integrateFeature', () => {
     expect(existsSync(files.html)).toBe(true);
   });
 
+  it('tells lanes that ran in this nx command from lanes restored from cache', async () => {
+    await runAll(feature);
+    // As a cache hit leaves it: result.json restored, the marker of an earlier command.
+    writeFileSync(join(repo.root, laneArtifactsDir('f', 'logic'), '.ran-in'), 'an-earlier-nx-command');
+    const { report } = await integrateFeature({ workspaceRoot: repo.root, feature });
+    expect(report.lanes.map((l) => [l.name, Boolean(l.fromCache)])).toEqual([['api', false], ['logic', true], ['web', false]]);
+    const ranNow = report.lanes.filter((l) => !l.fromCache);
+    expect(report.laneTimeSumMs).toBe(ranNow.reduce((sum, l) => sum + l.durationMs, 0));
+    const { report: later } = await integrateFeature({ workspaceRoot: repo.root, feature, invocation: 'a-later-nx-command' });
+    expect(later.lanes.every((l) => l.fromCache)).toBe(true);
+    expect(later.laneTimeSumMs).toBe(0);
+  });
+
   it('keeps lanes/<feature> where it was and names the lanes when the integration test is red', async () => {
     const p = scriptedProvider({
       api: { edits: { 'apps/api/export.js': 'exports.contentType = "text/csv";\n' } },

@@ -3,11 +3,12 @@ import { join, relative } from 'node:path';
 import type { Feature } from '../feature/feature-types';
 import { GitError } from '../errors';
 import { applyLanePatch, patchFiles } from '../git/lane-patch';
-import { createLaneWorktree, pruneStaleWorktrees, removeLaneWorktree, type LaneWorktree } from '../git/lane-worktree';
+import { createLaneWorktree, removeLaneWorktree, type LaneWorktree } from '../git/lane-worktree';
 import { updateBranch } from '../git/lanes-branch';
 import { findRepoRoot, headCommit, tryResolveCommit } from '../git/repo';
 import { resolveRevision } from '../git/tree-blobs';
 import { acquireLaneLock } from '../lanes/lane-lock';
+import { currentNxInvocation } from '../lanes/nx-invocation';
 import { collectSecrets, redactSecrets, redactValue } from '../lanes/redact-secrets';
 import { integrationArtifactsDir } from '../plugin/feature-targets';
 import { renderReportHtml } from '../report/render-report-html';
@@ -17,6 +18,7 @@ import { CHECK_TIMEOUT_MS } from '../verify/verify-lane';
 import { runCheckCommand, type CheckCommandResult } from '../verify/run-check-command';
 import { buildReviewReport, type IntegrationRun } from './build-review-report';
 import { planReadiness, readLaneStates, type LaneState } from './lane-state';
+import { pruneWithRescue } from '../lanes/prune-with-rescue';
 
 export interface IntegrateOptions {
   workspaceRoot: string;
@@ -27,6 +29,8 @@ export interface IntegrateOptions {
   signal?: AbortSignal;
   log?: (line: string) => void;
   now?: () => number;
+  /** The `nx` command this runs under; lanes whose marker names another one came from cache. */
+  invocation?: string;
 }
 
 export interface IntegrateOutcome {
@@ -62,7 +66,15 @@ async function integrateInWorktree(options: IntegrateOptions & { repoRoot: strin
   const base = await resolveRevision(workspaceRoot, feature.base ?? 'HEAD');
   const branchBefore = await tryResolveCommit(repoRoot, `refs/heads/${branch}`);
   const states = readLaneStates(workspaceRoot, feature);
-  const run: IntegrationRun = { started, baseCommit: base.commit, branch, branchCommit: branchBefore, commits: {}, workspaceInRepo };
+  const run: IntegrationRun = {
+    started,
+    baseCommit: base.commit,
+    branch,
+    branchCommit: branchBefore,
+    commits: {},
+    workspaceInRepo,
+    invocation: options.invocation ?? currentNxInvocation(),
+  };
 
   const notReady = planReadiness(states);
   if (notReady.length) {
@@ -70,7 +82,7 @@ async function integrateInWorktree(options: IntegrateOptions & { repoRoot: strin
     return write({ ...run, ended: now(), notReady });
   }
 
-  for (const p of await pruneStaleWorktrees(repoRoot)) log(`pruned a stale worktree or branch: ${p}`);
+  for (const line of await pruneWithRescue({ repoRoot, workspaceRoot })) log(line);
   let worktree: LaneWorktree | undefined;
   try {
     worktree = await createLaneWorktree({ repoRoot, feature: feature.name, lane: 'integration', baseCommit: base.commit });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Feature } from '../feature/feature-types';
 import { sha256 } from '../hashing/lane-hash';
 import { PATCH_FILE, RESULT_FILE, VERIFY_FILE, type LaneResult, readArtifact } from '../lanes/lane-result';
+import { RAN_IN_FILE } from '../lanes/nx-invocation';
 import { notesForLane, parseLaneNotes, type LaneNotes } from '../notes/lane-notes';
 import { LANE_NOTES_FILE, laneArtifactsDir } from '../plugin/feature-targets';
 import type { VerifyResult } from '../verify/verify-result';
@@ -14,6 +15,8 @@ export interface LaneState {
   verify?: VerifyResult;
   patch?: string;
   notes: LaneNotes;
+  /** The `nx` command whose run produced this result, when the agent ran on this machine. */
+  ranIn?: string;
 }
 
 /** Reads every lane's artifacts: only declared outputs, so this works on any machine Nx restored them to. */
@@ -28,6 +31,7 @@ export function readLaneStates(workspaceRoot: string, feature: Feature): LaneSta
       verify: readArtifact<VerifyResult>(join(dir, VERIFY_FILE)),
       patch: existsSync(join(dir, PATCH_FILE)) ? readFileSync(join(dir, PATCH_FILE), 'utf8') : undefined,
       notes: notesForLane(notes, lane.name),
+      ranIn: existsSync(join(dir, RAN_IN_FILE)) ? readFileSync(join(dir, RAN_IN_FILE), 'utf8').trim() : undefined,
     };
   });
 }

@@ -9,15 +9,17 @@ import { findRepoRoot } from '../git/repo';
 import { listUncommittedFiles } from '../git/uncommitted-files';
 import { resolveRevision } from '../git/tree-blobs';
 import { applyLanePatch } from '../git/lane-patch';
-import { createLaneWorktree, pruneStaleWorktrees, removeLaneWorktree } from '../git/lane-worktree';
+import { createLaneWorktree, removeLaneWorktree } from '../git/lane-worktree';
 import { notesForLane, parseLaneNotes, type LaneNotes } from '../notes/lane-notes';
 import { LANE_NOTES_FILE, laneArtifactsDir, upstreamLanes } from '../plugin/feature-targets';
 import { buildLanePrompt } from '../prompt/build-lane-prompt';
 import { PATCH_FILE, RESULT_FILE, TRANSCRIPT_FILE, type LaneResult } from './lane-result';
 import { acquireLaneLock } from './lane-lock';
+import { currentNxInvocation, RAN_IN_FILE } from './nx-invocation';
 import { captureSecretFreePatch, describeWithheldFiles } from './capture-secret-free-patch';
 import { collectSecrets, redactSecrets, redactValue } from './redact-secrets';
 import { waitForLaneAnswer } from './wait-for-answer';
+import { pruneWithRescue } from './prune-with-rescue';
 
 export interface RunLaneOptions {
   workspaceRoot: string;
@@ -76,8 +78,7 @@ async function runLaneInWorktree(
         `${base.commit.slice(0, 10)}: ${uncommitted.slice(0, 5).join(', ')}${uncommitted.length > 5 ? ', ...' : ''}. Commit them first if they matter.`,
     );
   }
-  const pruned = await pruneStaleWorktrees(repoRoot);
-  for (const p of pruned) log(`pruned a stale worktree or branch left by an interrupted run: ${p}`);
+  for (const line of await pruneWithRescue({ repoRoot, workspaceRoot })) log(line);
 
   const startedAt = now();
   mkdirSync(artifacts, { recursive: true });
@@ -195,6 +196,7 @@ async function runLaneInWorktree(
   }
 
   const endedAt = now();
+  const resumedFrom = startedFrom === 'resumed-transcript' ? previous.result : undefined;
   const laneResult: LaneResult = {
     feature: feature.name,
     lane: lane.name,
@@ -206,9 +208,10 @@ async function runLaneInWorktree(
     model: lane.agent.provider === 'anthropic' ? lane.agent.model : undefined,
     baseCommit: base.commit,
     upstream: upstream.map((u) => u.name),
-    turns: result.turns,
-    tokens: result.usage,
-    costUsd: round(result.costUsd),
+    // A resumed conversation is one piece of work: count the turns and spend before the blocker too.
+    turns: result.turns + (resumedFrom?.turns ?? 0),
+    tokens: resumedFrom ? addUsage(result.usage, resumedFrom.tokens) : result.usage,
+    costUsd: round(result.costUsd + (resumedFrom?.costUsd ?? 0)),
     startedAt: new Date(startedAt).toISOString(),
     endedAt: new Date(endedAt).toISOString(),
     durationMs: endedAt - startedAt,
@@ -219,6 +222,7 @@ async function runLaneInWorktree(
   // Redacted as written: the caller prints its reason and summary, and Nx caches what it prints.
   const redacted = redactValue(laneResult, secrets);
   writeFileSync(join(artifacts, RESULT_FILE), `${JSON.stringify(redacted, null, 2)}\n`);
+  writeFileSync(join(artifacts, RAN_IN_FILE), currentNxInvocation());
   return redacted;
 
   async function askAndWait(question: string, knownAnswers: number): Promise<string | undefined> {
@@ -241,13 +245,12 @@ function accumulate(before: AgentRunResult, next: AgentRunResult, run: number): 
     ...next,
     turns: before.turns + next.turns,
     costUsd: before.costUsd + next.costUsd,
-    usage: {
-      input: before.usage.input + next.usage.input,
-      output: before.usage.output + next.usage.output,
-      cacheRead: before.usage.cacheRead + next.usage.cacheRead,
-      cacheWrite: before.usage.cacheWrite + next.usage.cacheWrite,
-    },
+    usage: addUsage(before.usage, next.usage),
   };
+}
+
+function addUsage(a: LaneResult['tokens'], b: LaneResult['tokens']): LaneResult['tokens'] {
+  return { input: a.input + b.input, output: a.output + b.output, cacheRead: a.cacheRead + b.cacheRead, cacheWrite: a.cacheWrite + b.cacheWrite };
 }
 
 function round(usd: number): number {

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import type { Feature, Lane } from '../feature/feature-types';
 import { patchFiles } from '../git/lane-patch';
 import { applyLanePatch } from '../git/lane-patch';
-import { createLaneWorktree, pruneStaleWorktrees, removeLaneWorktree, type LaneWorktree } from '../git/lane-worktree';
+import { createLaneWorktree, removeLaneWorktree, type LaneWorktree } from '../git/lane-worktree';
 import { findRepoRoot } from '../git/repo';
 import { resolveRevision } from '../git/tree-blobs';
 import { sha256 } from '../hashing/lane-hash';
@@ -16,6 +16,7 @@ import { laneArtifactsDir, upstreamLanes } from '../plugin/feature-targets';
 import { classifyRisk, judgeOwnership, toWorkspacePaths } from './plan-verdict';
 import { runCheckCommand } from './run-check-command';
 import type { VerifyResult } from './verify-result';
+import { pruneWithRescue } from '../lanes/prune-with-rescue';
 
 export const CHECK_TIMEOUT_MS = 30 * 60 * 1000;
 
@@ -110,7 +111,7 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
   // The tests run on today's base (what verify's hash covers), not the base the agent started from.
   const base = await resolveRevision(workspaceRoot, feature.base ?? 'HEAD');
   baseCommit = base.commit;
-  for (const p of await pruneStaleWorktrees(repoRoot)) log(`pruned a stale worktree or branch: ${p}`);
+  for (const line of await pruneWithRescue({ repoRoot, workspaceRoot })) log(line);
   let worktree: LaneWorktree | undefined;
   try {
     worktree = await createLaneWorktree({

@@ -1,6 +1,7 @@
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { describeError } from '../../errors';
-import { listLaneWorktrees, pruneStaleWorktrees } from '../../git/lane-worktree';
+import { listLaneWorktrees } from '../../git/lane-worktree';
+import { pruneWithRescue } from '../../lanes/prune-with-rescue';
 import { findRepoRoot } from '../../git/repo';
 
 /**
@@ -10,9 +11,9 @@ import { findRepoRoot } from '../../git/repo';
 export default async function cleanExecutor(_options: Record<string, never>, context: ExecutorContext): Promise<{ success: boolean }> {
   try {
     const repoRoot = await findRepoRoot(context.root);
-    const removed = await pruneStaleWorktrees(repoRoot);
-    if (removed.length === 0) logger.info('[clean] nothing to remove: no stale lane worktree or branch.');
-    for (const item of removed) logger.info(`[clean] removed ${item}`);
+    const done = await pruneWithRescue({ repoRoot, workspaceRoot: context.root });
+    if (done.length === 0) logger.info('[clean] nothing to remove: no stale lane worktree or branch.');
+    for (const line of done) logger.info(`[clean] ${line}`);
     for (const live of await listLaneWorktrees(repoRoot)) {
       logger.info(`[clean] kept ${live.path}: in use by a running lane (pid ${live.pid ?? 'unknown'}, ${live.feature}/${live.lane})`);
     }
