@@ -1,5 +1,5 @@
 /*
- * `npm run bench`: the figures of issue 6, measured side by side in one run on this machine,
+ * `npm run bench`: the plugin's speed and cost figures, measured side by side in one run on this machine,
  * printed as one table with each goal and PASS/MISS. Not part of `npm test`: it takes minutes
  * and its figures depend on the machine. Everything runs against the built package.
  */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { addProject, createScratchWorkspace, type ScratchWorkspace } from './utils/scratch-workspace';
 
 /**
- * Issue 6, point 3: `nx affected -t integrate` end to end. Two features share one app; each
+ * `nx affected -t integrate` end to end. Two features share one app; each
  * kind of commit gives the features it should, and running integrate on them re-executes
  * exactly the lanes whose inputs the commit changed (counted by agent runs).
  */

@@ -6,7 +6,7 @@ import { fingerprintCheckout } from './utils/checkout-fingerprint';
 import { addProject, createScratchWorkspace, nxEnv, type ScratchWorkspace } from './utils/scratch-workspace';
 
 /**
- * Issue 7, bad input through a real Nx: each case ends with a message that says what is wrong,
+ * Bad input through a real Nx: each case ends with a message that says what is wrong,
  * where, and what to do; no stack trace; and the checkout exactly as it was. (Unit tests next to
  * the code cover the same messages without Nx: git/tree-blobs.spec.ts, verify/describe-check-failure.spec.ts.)
  */

@@ -7,7 +7,7 @@ import { fingerprintCheckout } from './utils/checkout-fingerprint';
 import { addProject, BUILT_PACKAGE, createScratchWorkspace, nxEnv, type ScratchWorkspace } from './utils/scratch-workspace';
 
 /**
- * Issue 7 under a real Nx: interrupts, kill -9, secrets, two runs at once and budgets, with the
+ * Reliability under a real Nx: interrupts, kill -9, secrets, two runs at once and budgets, with the
  * command provider running a slow scripted agent (e2e/fixtures/slow-agent.js) and the anthropic
  * provider running against the loopback Messages API server. The user's checkout holds an
  * uncommitted edit and an untracked file throughout, and must come out byte-identical.

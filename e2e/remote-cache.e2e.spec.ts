@@ -8,7 +8,7 @@ import { startRemoteCacheServer, type RemoteCacheServer } from './utils/remote-c
 import { addProject, createScratchWorkspace, nxEnv, type ScratchWorkspace } from './utils/scratch-workspace';
 
 /**
- * Issue 6, point 1: lane, verify and integrate tasks need nothing from another machine but
+ * Distribution: lane, verify and integrate tasks need nothing from another machine but
  * the declared outputs of the tasks they depend on. Two clones of one workspace share a
  * loopback server speaking Nx's self-hosted remote cache API; the agent runs only where the
  * cache has nothing, and both clones build the same lanes/<feature> tree.

@@ -6,7 +6,7 @@ import { createTestRepo, runTestGit, type TestRepo } from './create-test-repo';
 import { resolveRevision } from './tree-blobs';
 
 /**
- * The base every lane starts from, and the bad inputs of issue 7: each one a GitError whose
+ * The base every lane starts from, and the bad inputs around it: each one a GitError whose
  * message alone says what is wrong and what to run (the lane hasher's errors reach the user
  * through Nx, which prints only the message).
  */

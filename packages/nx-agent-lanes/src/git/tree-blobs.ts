@@ -28,7 +28,7 @@ export async function listTreeBlobs(cwd: string, commit: string): Promise<Map<st
 /**
  * `rev` resolved to a commit id, or a GitError that says what is wrong and what to do. The
  * lane hasher calls this before any executor runs, and Nx prints only the `message` of a
- * hasher's error: so the message itself carries the next step (issue 7, bad input).
+ * hasher's error: so the message itself carries the next step.
  */
 export async function resolveRevision(cwd: string, rev: string): Promise<{ commit: string; tree: string }> {
   // A rev from feature.jsonc must never be read as an option.

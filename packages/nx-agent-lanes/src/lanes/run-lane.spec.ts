@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLaneRepo, disposeLaneRepo, scriptedProvider, testFeature, testLane } from '../__fixtures__/lane-fixture';
 import type { AgentProviderImpl } from '../agents/provider';
@@ -83,6 +83,19 @@ describe('runLane', () => {
     expect(written).not.toContain('tok-marker-abcdefgh');
     expect(written).toContain('[redacted ANTHROPIC_API_KEY]');
     expect(written).toContain('[redacted EXPORT_TOKEN]');
+  });
+
+  it("keeps the transcript of a run killed before it wrote its result", async () => {
+    await run(scriptedProvider({ logic: {} }));
+    // What kill -9 leaves: a transcript written after the last result.json.
+    const transcript = join(artifacts(), 'transcript.jsonl');
+    writeFileSync(transcript, '{"type":"note","text":"the killed run got this far"}\n');
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(transcript, later, later);
+    await run(scriptedProvider({ logic: {} }));
+    const rescued = readdirSync(join(artifacts(), 'rescued'));
+    expect(rescued).toHaveLength(1);
+    expect(readFileSync(join(artifacts(), 'rescued', rescued[0]), 'utf8')).toContain('the killed run got this far');
   });
 
   it('turns a crashing provider into a failed lane and keeps what it wrote', async () => {

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { AgentProviderImpl, AgentRunInput, AgentRunResult } from '../agents/provider';
@@ -84,6 +84,7 @@ async function runLaneInWorktree(
   mkdirSync(artifacts, { recursive: true });
   const transcriptFile = join(artifacts, TRANSCRIPT_FILE);
   const priorTranscript = previous.transcript;
+  keepTranscriptOfKilledRun(artifacts);
   writeFileSync(transcriptFile, '');
   const transcript = (event: Record<string, unknown>) =>
     appendFileSync(transcriptFile, `${JSON.stringify({ t: new Date(now()).toISOString(), ...redactValue(event, secrets) })}\n`);
@@ -261,6 +262,21 @@ interface PreviousRun {
   result?: LaneResult;
   patch?: string;
   transcript?: string;
+}
+
+/**
+ * A run killed with -9 leaves a transcript newer than its result.json (or none): keep it in
+ * rescued/ instead of starting the new transcript over it.
+ */
+function keepTranscriptOfKilledRun(artifacts: string): void {
+  const transcript = join(artifacts, TRANSCRIPT_FILE);
+  const result = join(artifacts, RESULT_FILE);
+  if (!existsSync(transcript) || statSync(transcript).size === 0) return;
+  // Nx restoring both from cache may write them a moment apart; a killed run's gap is a run long.
+  if (existsSync(result) && statSync(result).mtimeMs + 2000 >= statSync(transcript).mtimeMs) return;
+  const dir = join(artifacts, 'rescued');
+  mkdirSync(dir, { recursive: true });
+  renameSync(transcript, join(dir, `transcript-${Math.round(statSync(transcript).mtimeMs)}.jsonl`));
 }
 
 function readPreviousRun(artifacts: string): PreviousRun {

@@ -1,5 +1,5 @@
 /**
- * Replay: a loopback Anthropic Messages API for tests, benchmarks, demos and CI (issue 3, point 5).
+ * Replay: a loopback Anthropic Messages API for tests, benchmarks, demos and CI.
  * Record a real session once with `startRecordingProxy`, replay it with `startMessagesApiServer`.
  */
 export type { FaultKind, FaultRule, ReplayScript, ScriptedBlock, ScriptedResponse, ScriptedSession, SessionMatch } from './script-types';

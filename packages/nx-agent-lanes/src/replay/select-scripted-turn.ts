@@ -79,7 +79,7 @@ export function matchesSession(match: SessionMatch, text: string): boolean {
 
 /**
  * Picks the scripted answer for a request: the first session whose match holds, at the turn
- * index given by the request's assistant messages. Stateless on purpose (issue 3): a retried
+ * index given by the request's assistant messages. Stateless on purpose: a retried
  * request or a parallel lane gets the same answer without the server tracking conversations.
  */
 export function selectScriptedTurn(options: { script: ReplayScript; request: MessagesRequest }): TurnSelection {

@@ -10,7 +10,6 @@ import { priceUsage } from './pricing';
 import { requestTurn } from './request-turn';
 import { runToolCalls } from './run-tool-calls';
 
-/** The lead adds these to AgentRunInput; until then the anthropic provider reads them from here. */
 /** The provider's view of its input: a resumed conversation is in the Messages API's own shape. */
 export interface AnthropicRunInput extends AgentRunInput {
   /** Continue the conversation a blocked run saved (its `state` transcript event). */
