@@ -39,7 +39,9 @@ describe('the export story (npm run demo)', () => {
 
   afterAll(async () => {
     await ctx?.server?.close();
-    ctx?.ws.dispose();
+    // KEEP_STORY_WORKSPACE=1 keeps the workspace and its dist/demo-logs for a person to read.
+    if (process.env.KEEP_STORY_WORKSPACE) console.log(`story workspace kept at ${ctx?.ws.root}`);
+    else ctx?.ws.dispose();
   });
 
   it('replays a script generated from tools/demo/solution, committed up to date', () => {

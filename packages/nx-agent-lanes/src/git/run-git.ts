@@ -45,8 +45,26 @@ function buildGitEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * Parallel lanes run git in one repository at once: creating, deleting and moving refs and
+ * worktrees takes short-lived `.lock` files, and git fails at once rather than wait when another
+ * process holds one. Such a failure changed nothing, so it is safe to try again.
+ */
+const LOCK_CONTENTION = /Unable to create '[^']*\.lock': File exists|could not lock config file/;
+const LOCK_RETRIES = [50, 100, 200, 400, 800, 1600];
+
 /** Runs `git <args>` in `cwd` and reports how it ended; never throws for a non-zero exit. */
 export async function execGit(cwd: string, args: string[], options: ExecGitOptions = {}): Promise<GitResult> {
+  let result = await execGitOnce(cwd, args, options);
+  for (const waitMs of LOCK_RETRIES) {
+    if (result.exitCode === 0 || !LOCK_CONTENTION.test(result.stderr)) break;
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+    result = await execGitOnce(cwd, args, options);
+  }
+  return result;
+}
+
+async function execGitOnce(cwd: string, args: string[], options: ExecGitOptions): Promise<GitResult> {
   if (!fs.existsSync(cwd)) {
     throw new GitError(`The directory ${cwd} does not exist, so git cannot run there.`);
   }
