@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { LanesError } from '../errors';
 import { buildApiError, buildMessage, type ApiErrorType } from './build-message';
 import { createFaultSchedule } from './fault-schedule';
@@ -11,6 +10,7 @@ import { readMessagesRequest } from './read-messages-request';
 import { selectScriptedTurn } from './select-scripted-turn';
 import { validateFaultRules, validateReplayScript, type ScriptProblem } from './validate-replay-script';
 import { sendApiError, sendJson, startEventStream, writeEvents } from './write-api-response';
+import { listenOnLoopback } from './listen-on-loopback';
 
 export { loadReplayScript } from './load-replay-script';
 
@@ -191,17 +191,9 @@ export async function startMessagesApiServer(options: MessagesApiServerOptions):
       else res.destroy();
     });
   });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port, url } = await listenOnLoopback(server, options);
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
     port,
     stats: () => structuredClone(stats),
     reset() {

@@ -1,11 +1,11 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { assembleStreamedMessage, parseSseText } from './assemble-streamed-message';
 import { buildApiError } from './build-message';
 import { buildReplayScript, toScriptedResponse, type MatchBy, type RecordedExchange } from './build-replay-script';
 import type { ReplayScript, ScriptedSession } from './script-types';
 import { collectRequestText, matchesSession, type MessagesRequest } from './select-scripted-turn';
+import { listenOnLoopback } from './listen-on-loopback';
 
 export interface RecordingProxyOptions {
   /** Base URL requests are forwarded to: `https://api.anthropic.com`, or another (replay) server. */
@@ -144,17 +144,9 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => forward(req, res, Buffer.concat(chunks)));
   });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port, url } = await listenOnLoopback(server, options);
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
     port,
     exchanges: () => structuredClone(recorded),
     toReplayScript: (matchBy?: MatchBy) => buildReplayScript({ exchanges: recorded, matchBy }),
