@@ -110,9 +110,14 @@ async function runLaneInWorktree(
     // Feedback asks for a fix on top of the previous result, not a restart.
     let previousPatch: string | undefined;
     if (notes.feedback.length && previous.patch && previous.result?.status === 'done') {
-      previousPatch = previous.patch;
-      await applyLanePatch({ worktree: worktree.path, patch: previousPatch });
-      startedFrom = 'previous-patch';
+      try {
+        await applyLanePatch({ worktree: worktree.path, patch: previous.patch });
+        previousPatch = previous.patch;
+        startedFrom = 'previous-patch';
+      } catch (error) {
+        // The lane's files changed on the base since: the feedback still goes in, on a fresh start.
+        log(`the previous patch no longer applies (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); starting fresh with the feedback`);
+      }
     }
     const resume =
       notes.answers.length && previous.result?.status === 'blocked' && provider.name === 'anthropic'
