@@ -94,7 +94,7 @@ describe('reliability under Nx', () => {
   }
 
   describe('secrets', () => {
-    const key = `sk-ant-marker-${randomBytes(8).toString('hex')}`;
+    const key = `fake-key-marker-${randomBytes(8).toString('hex')}`;
     const token = `tok-marker-${randomBytes(8).toString('hex')}`;
     const secretEnv = { ANTHROPIC_API_KEY: key, EXPORT_TOKEN: token, PRINT_SECRETS: '1' };
 

@@ -29,7 +29,7 @@ describe('two clones sharing a self-hosted remote cache', () => {
     Object.entries(owned).map(([lane, file]) => [lane, { files: { [file]: `// the ${lane} lane ({{upstream}})\nexports.lane = '${lane}';\n` } }]),
   );
   // Only A has a key, as only the machines running agents would: B's cache hits show it is no task input.
-  const API_KEY = 'sk-ant-e2e-KEY-must-never-reach-the-cache';
+  const API_KEY = 'fake-e2e-key-must-never-reach-the-cache';
   const logOf = (clone: 'a' | 'b') => join(scratch, `agent-runs-${clone}.jsonl`);
   const agentRuns = (clone: 'a' | 'b'): string[] =>
     existsSync(logOf(clone))

@@ -8,7 +8,7 @@ import { captureSecretFreePatch } from './capture-secret-free-patch';
 import { runLane } from './run-lane';
 
 const TOKEN = 'tok-marker-5f3a9c1e';
-const KEY = 'sk-ant-marker-77aa0011';
+const KEY = 'fake-key-marker-77aa0011';
 const secrets = [
   { name: 'EXPORT_TOKEN', value: TOKEN },
   { name: 'ANTHROPIC_API_KEY', value: KEY },

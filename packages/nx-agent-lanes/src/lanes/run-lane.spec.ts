@@ -67,7 +67,7 @@ describe('runLane', () => {
   });
 
   it('never writes a secret value, whatever the agent logs', async () => {
-    const env = { ...process.env, ANTHROPIC_API_KEY: 'sk-ant-marker-0123456789', EXPORT_TOKEN: 'tok-marker-abcdefgh' };
+    const env = { ...process.env, ANTHROPIC_API_KEY: 'fake-key-marker-0123456789', EXPORT_TOKEN: 'tok-marker-abcdefgh' };
     const provider: AgentProviderImpl = {
       name: 'command',
       async run(input) {
@@ -79,7 +79,7 @@ describe('runLane', () => {
     const lines: string[] = [];
     await run(provider, { env, log: (l) => lines.push(l) });
     const written = ['result.json', 'transcript.jsonl', 'lane.patch'].map((f) => readFileSync(join(artifacts(), f), 'utf8')).join('\n') + lines.join('\n');
-    expect(written).not.toContain('sk-ant-marker-0123456789');
+    expect(written).not.toContain('fake-key-marker-0123456789');
     expect(written).not.toContain('tok-marker-abcdefgh');
     expect(written).toContain('[redacted ANTHROPIC_API_KEY]');
     expect(written).toContain('[redacted EXPORT_TOKEN]');

@@ -31,7 +31,7 @@ const original: ReplayScript = {
   ],
 };
 
-const SECRET = 'sk-ant-secret-key-123';
+const SECRET = 'fake-secret-key-123';
 const closers: Array<{ close(): Promise<void> }> = [];
 const dirs: string[] = [];
 afterEach(async () => {
