@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addProject, createScratchWorkspace, type ScratchWorkspace } from './utils/scratch-workspace';
+import { addProject, createScratchWorkspace, readAgentRuns, type ScratchWorkspace } from './utils/scratch-workspace';
 
 /**
  * `nx affected -t integrate` end to end. Two features share one app; each
@@ -34,8 +34,7 @@ describe('nx affected -t integrate', () => {
     ),
   );
 
-  const runs = (): string[] =>
-    existsSync(agentLog) ? readFileSync(agentLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l).lane) : [];
+  const runs = (): string[] => readAgentRuns(agentLog).map((r) => r.lane);
   const env = () => ({ AGENT_LOG: agentLog, AGENT_SCRIPT: JSON.stringify(script), AGENT_SLEEP_MS: '100', CI: 'true' });
   /** The features `nx affected` picks for the last commit (features are the projects with an integrate target). */
   const affectedFeatures = (): string[] =>

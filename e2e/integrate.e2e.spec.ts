@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addProject, createScratchWorkspace, type ScratchWorkspace } from './utils/scratch-workspace';
+import { addProject, createScratchWorkspace, readAgentRuns, type ScratchWorkspace } from './utils/scratch-workspace';
 
 /**
  * Two lanes whose own tests are green but whose seam is not: the backend sends a content type
@@ -29,7 +29,7 @@ describe('verify and integrate under Nx', () => {
       },
     },
   };
-  const runs = () => (existsSync(agentLog) ? readFileSync(agentLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l).lane) : []);
+  const runs = () => readAgentRuns(agentLog).map((r) => r.lane);
   const integrate = () =>
     ws.nx(['run', 'export-feature:integrate', '--parallel=4'], {
       allowFailure: true,

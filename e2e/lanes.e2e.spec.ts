@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addProject, createScratchWorkspace, type ScratchWorkspace } from './utils/scratch-workspace';
+import { addProject, createScratchWorkspace, readAgentRuns, type ScratchWorkspace } from './utils/scratch-workspace';
 
 /**
  * Three lanes of the command provider in a real Nx workspace: they run at once, one blocks,
@@ -31,8 +31,7 @@ describe('agent lanes under Nx', () => {
     ]),
   );
 
-  const runs = (): Array<{ lane: string; start: number; end: number; blocked?: boolean }> =>
-    existsSync(agentLog) ? readFileSync(agentLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  const runs = () => readAgentRuns(agentLog);
   const lanesRunBy = (fn: () => void): string[] => {
     const before = runs().length;
     fn();

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRemoteCacheServer, type RemoteCacheServer } from './utils/remote-cache-server';
-import { addProject, createScratchWorkspace, nxEnv, type ScratchWorkspace } from './utils/scratch-workspace';
+import { addProject, createScratchWorkspace, nxEnv, readAgentRuns, type ScratchWorkspace } from './utils/scratch-workspace';
 
 /**
  * Distribution: lane, verify and integrate tasks need nothing from another machine but
@@ -31,10 +31,7 @@ describe('two clones sharing a self-hosted remote cache', () => {
   // Only A has a key, as only the machines running agents would: B's cache hits show it is no task input.
   const API_KEY = 'fake-e2e-key-must-never-reach-the-cache';
   const logOf = (clone: 'a' | 'b') => join(scratch, `agent-runs-${clone}.jsonl`);
-  const agentRuns = (clone: 'a' | 'b'): string[] =>
-    existsSync(logOf(clone))
-      ? readFileSync(logOf(clone), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l).lane)
-      : [];
+  const agentRuns = (clone: 'a' | 'b'): string[] => readAgentRuns(logOf(clone)).map((r) => r.lane);
 
   /**
    * Runs nx in a clone, with the remote cache and the scripted agent's log of that clone.

@@ -128,3 +128,20 @@ export function addProject(ws: ScratchWorkspace, root: string, files: Record<str
 export function listDir(path: string): string[] {
   return existsSync(path) ? readdirSync(path) : [];
 }
+
+/** One run of `fixtures/scripted-agent.js` (or slow-agent.js), as it logs itself to $AGENT_LOG. */
+export interface AgentRun {
+  lane: string;
+  start: number;
+  end: number;
+  blocked?: boolean;
+}
+
+/** The agent runs logged so far, oldest first; none when nothing ran yet. */
+export function readAgentRuns(logFile: string): AgentRun[] {
+  if (!existsSync(logFile)) return [];
+  return readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as AgentRun);
+}

@@ -65,6 +65,16 @@ export interface AgentProviderImpl {
   run(input: AgentRunInput): Promise<AgentRunResult>;
 }
 
+/** Two usages added up (turns of a run, runs of a lane, lanes of a feature). */
+export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return { input: a.input + b.input, output: a.output + b.output, cacheRead: a.cacheRead + b.cacheRead, cacheWrite: a.cacheWrite + b.cacheWrite };
+}
+
+/** A cost as written into artifacts: to the micro-dollar, so sums of floats read cleanly. */
+export function roundUsd(usd: number): number {
+  return Math.round(usd * 1e6) / 1e6;
+}
+
 /** Usage of a run that reported none (a command agent that prints no result record). */
 export function createZeroUsage(): TokenUsage {
   return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };

@@ -1,18 +1,12 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { LanesError } from '../errors';
 import type { Feature, Lane } from '../feature/feature-types';
-import { createFeatureReader } from '../plugin/read-feature-from-disk';
+import { createFeatureReader, findLane } from '../plugin/read-feature-from-disk';
 
 /** The feature of the task's project, and the lane its options name. */
 export function loadTaskLane(context: ExecutorContext, laneName: string): { feature: Feature; lane: Lane } {
   const feature = loadTaskFeature(context);
-  const lane = feature.lanes.find((l) => l.name === laneName);
-  if (!lane) {
-    throw new LanesError(`Feature ${feature.name} has no lane "${laneName}".`, {
-      hint: `Its lanes are: ${feature.lanes.map((l) => l.name).join(', ') || 'none'} (see ${feature.file}).`,
-    });
-  }
-  return { feature, lane };
+  return { feature, lane: findLane(feature, laneName) };
 }
 
 export function loadTaskFeature(context: ExecutorContext): Feature {

@@ -1,11 +1,11 @@
 import { workspaceRoot, type CustomHasher, type Hash, type HasherContext, type Task } from '@nx/devkit';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Feature, Lane } from '../feature/feature-types';
 import { listTreeBlobs, resolveRevision } from '../git/tree-blobs';
-import { notesForLane, parseLaneNotes } from '../notes/lane-notes';
-import { LANE_NOTES_FILE } from '../plugin/feature-targets';
-import { createFeatureReader } from '../plugin/read-feature-from-disk';
+import { notesForLane } from '../notes/lane-notes';
+import { readFeatureNotes } from '../notes/read-feature-notes';
+import { createFeatureReader, findLane } from '../plugin/read-feature-from-disk';
 import { ownedBlobs, planLaneHash, planVerifyHash } from './lane-hash';
 
 /**
@@ -35,10 +35,7 @@ export const laneHasher: CustomHasher = async (task: Task, context: HasherContex
   }
 
   const blobs = await listTreeBlobs(root, base.commit);
-  const notesFile = join(root, feature.root, LANE_NOTES_FILE);
-  const notes = existsSync(notesFile)
-    ? notesForLane(parseLaneNotes(readFileSync(notesFile, 'utf8'), `${feature.root}/${LANE_NOTES_FILE}`), lane.name)
-    : notesForLane({}, lane.name);
+  const notes = notesForLane(readFeatureNotes(root, feature), lane.name);
   const { value, nodes } = planLaneHash({
     feature,
     lane,
@@ -57,10 +54,9 @@ function readTaskLane(task: Task, context: HasherContext): { feature: Feature; l
   const project = context.projectsConfigurations.projects[task.target.project];
   const laneName = project?.targets?.[task.target.target]?.options?.lane as string | undefined;
   const root = workspaceRoot;
-  const feature = createFeatureReader(root).readOrThrow(`${project.root}/feature.jsonc`);
-  const lane = feature.lanes.find((l) => l.name === laneName);
-  if (!lane) throw new Error(`${task.id}: no lane "${laneName}" in ${project.root}/feature.jsonc.`);
-  return { feature, lane, root };
+  // Nx hashes every lane and verify task of a feature: validate the plan once per text.
+  const feature = createFeatureReader(root, { reuseValidated: true }).readOrThrow(`${project.root}/feature.jsonc`);
+  return { feature, lane: findLane(feature, laneName), root };
 }
 
 export default laneHasher;

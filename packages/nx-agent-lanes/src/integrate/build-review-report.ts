@@ -1,4 +1,4 @@
-import type { TokenUsage } from '../agents/provider';
+import { addUsage, createZeroUsage, roundUsd } from '../agents/provider';
 import type { Feature } from '../feature/feature-types';
 import { planNextSteps } from '../report/plan-next-steps';
 import type { IntegrationOutcome, LaneReport, ReviewReport } from '../report/review-report';
@@ -59,7 +59,7 @@ export function buildReviewReport(input: {
         violations: (v?.ownership.violations ?? []).map((x) => ({ path: x.path, message: x.message })),
       },
       turns: r?.turns ?? 0,
-      tokens: r?.tokens ?? zeroUsage(),
+      tokens: r?.tokens ?? createZeroUsage(),
       costUsd: r?.costUsd ?? 0,
       startedAt: r?.startedAt ?? new Date(run.started).toISOString(),
       endedAt: r?.endedAt ?? new Date(run.started).toISOString(),
@@ -105,22 +105,11 @@ export function buildReviewReport(input: {
     },
     notReady: run.notReady,
     totals: {
-      costUsd: round(lanes.reduce((sum, l) => sum + l.costUsd, 0)),
-      tokens: lanes.reduce((t, l) => addUsage(t, l.tokens), zeroUsage()),
+      costUsd: roundUsd(lanes.reduce((sum, l) => sum + l.costUsd, 0)),
+      tokens: lanes.reduce((t, l) => addUsage(t, l.tokens), createZeroUsage()),
       turns: lanes.reduce((sum, l) => sum + l.turns, 0),
     },
   };
   return { ...report, nextSteps: planNextSteps(report) };
 }
 
-function zeroUsage(): TokenUsage {
-  return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
-}
-
-function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
-  return { input: a.input + b.input, output: a.output + b.output, cacheRead: a.cacheRead + b.cacheRead, cacheWrite: a.cacheWrite + b.cacheWrite };
-}
-
-function round(usd: number): number {
-  return Math.round(usd * 1e6) / 1e6;
-}

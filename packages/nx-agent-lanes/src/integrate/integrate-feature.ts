@@ -14,8 +14,7 @@ import { integrationArtifactsDir } from '../plugin/feature-targets';
 import { renderReportHtml } from '../report/render-report-html';
 import { renderReportMarkdown } from '../report/render-report-markdown';
 import type { ReviewReport } from '../report/review-report';
-import { CHECK_TIMEOUT_MS } from '../verify/verify-lane';
-import { runCheckCommand, type CheckCommandResult } from '../verify/run-check-command';
+import { runSetupThenTest } from '../verify/run-check-command';
 import { buildReviewReport, type IntegrationRun } from './build-review-report';
 import { planReadiness, readLaneStates, type LaneState } from './lane-state';
 import { pruneWithRescue } from '../lanes/prune-with-rescue';
@@ -104,16 +103,14 @@ async function integrateInWorktree(options: IntegrateOptions & { repoRoot: strin
       log(`committed lane ${state.name} (${patchFiles(state.patch).length} file(s))`);
     }
     const cwd = join(worktree.path, workspaceInRepo);
-    let setup: CheckCommandResult | undefined;
-    if (feature.setup) {
-      log(`setup: ${feature.setup}`);
-      setup = await runCheckCommand({ command: feature.setup, cwd, env, signal, timeoutMs: CHECK_TIMEOUT_MS, log });
-    }
-    let test: CheckCommandResult | undefined;
-    if (feature.integration.test && (!setup || setup.passed)) {
-      log(`integration test: ${feature.integration.test}`);
-      test = await runCheckCommand({ command: feature.integration.test, cwd, env, signal, timeoutMs: CHECK_TIMEOUT_MS, log });
-    }
+    const { setup, test } = await runSetupThenTest({
+      setup: feature.setup,
+      test: feature.integration.test ? { label: 'integration test', command: feature.integration.test } : undefined,
+      cwd,
+      env,
+      signal,
+      log,
+    });
     const green = (!setup || setup.passed) && (!test || test.passed);
     if (green) {
       const merged = await headCommit(worktree.path);

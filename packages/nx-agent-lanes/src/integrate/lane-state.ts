@@ -4,8 +4,9 @@ import type { Feature } from '../feature/feature-types';
 import { sha256 } from '../hashing/lane-hash';
 import { PATCH_FILE, RESULT_FILE, VERIFY_FILE, type LaneResult, readArtifact } from '../lanes/lane-result';
 import { RAN_IN_FILE } from '../lanes/nx-invocation';
-import { notesForLane, parseLaneNotes, type LaneNotes } from '../notes/lane-notes';
-import { LANE_NOTES_FILE, laneArtifactsDir } from '../plugin/feature-targets';
+import { notesForLane, type LaneNotes } from '../notes/lane-notes';
+import { readFeatureNotes } from '../notes/read-feature-notes';
+import { laneArtifactsDir } from '../plugin/feature-targets';
 import type { VerifyResult } from '../verify/verify-result';
 
 /** What one lane's declared outputs say, as integrate finds them. */
@@ -21,8 +22,7 @@ export interface LaneState {
 
 /** Reads every lane's artifacts: only declared outputs, so this works on any machine Nx restored them to. */
 export function readLaneStates(workspaceRoot: string, feature: Feature): LaneState[] {
-  const notesFile = join(workspaceRoot, feature.root, LANE_NOTES_FILE);
-  const notes = existsSync(notesFile) ? parseLaneNotes(readFileSync(notesFile, 'utf8'), `${feature.root}/${LANE_NOTES_FILE}`) : {};
+  const notes = readFeatureNotes(workspaceRoot, feature);
   return feature.lanes.map((lane) => {
     const dir = join(workspaceRoot, laneArtifactsDir(feature.name, lane.name));
     return {

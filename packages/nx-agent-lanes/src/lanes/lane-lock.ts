@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFi
 import { join } from 'node:path';
 import { LanesError } from '../errors';
 import { gitCommonDir } from '../git/repo';
-import { isProcessAlive } from '../agents/command/run-process-group';
+import { isProcessAlive, signalProcessGroup } from '../agents/command/run-process-group';
 
 export interface LaneLock {
   /** Records the agent's process group, which a later run stops if this one dies without doing so. */
@@ -51,21 +51,13 @@ export async function acquireLaneLock(options: { repoRoot: string; feature: stri
         );
       }
       // The holder died (kill -9, crash): its lock is stale, and its agent may still be running.
-      if (holder?.agentPgid) stopProcessGroup(holder.agentPgid);
+      if (holder?.agentPgid) signalProcessGroup(holder.agentPgid, 'SIGKILL');
       rmSync(file, { force: true });
     }
   }
   throw new LanesError(`Could not take the lock ${file} for ${owner.task}.`, { hint: 'Remove it if no run is going on.' });
 }
 
-/** Kills an orphaned agent's whole process group; gone already is fine. */
-function stopProcessGroup(pgid: number): void {
-  try {
-    process.kill(-pgid, 'SIGKILL');
-  } catch {
-    // no such group
-  }
-}
 
 function mtime(file: string): number {
   try {

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renam
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { AgentProviderImpl, AgentRunInput, AgentRunResult } from '../agents/provider';
-import { createZeroUsage } from '../agents/provider';
+import { addUsage, createZeroUsage, roundUsd } from '../agents/provider';
 import { LanesError } from '../errors';
 import type { AgentProvider, Feature, Lane } from '../feature/feature-types';
 import { findRepoRoot } from '../git/repo';
@@ -10,10 +10,11 @@ import { listUncommittedFiles } from '../git/uncommitted-files';
 import { resolveRevision } from '../git/tree-blobs';
 import { applyLanePatch } from '../git/lane-patch';
 import { createLaneWorktree, removeLaneWorktree } from '../git/lane-worktree';
-import { notesForLane, parseLaneNotes, type LaneNotes } from '../notes/lane-notes';
+import { notesForLane } from '../notes/lane-notes';
+import { readFeatureNotes } from '../notes/read-feature-notes';
 import { LANE_NOTES_FILE, laneArtifactsDir, upstreamLanes } from '../plugin/feature-targets';
 import { buildLanePrompt } from '../prompt/build-lane-prompt';
-import { PATCH_FILE, RESULT_FILE, TRANSCRIPT_FILE, type LaneResult } from './lane-result';
+import { PATCH_FILE, RESULT_FILE, TRANSCRIPT_FILE, readArtifact, type LaneResult } from './lane-result';
 import { acquireLaneLock } from './lane-lock';
 import { currentNxInvocation, RAN_IN_FILE } from './nx-invocation';
 import { captureSecretFreePatch, describeWithheldFiles } from './capture-secret-free-patch';
@@ -65,7 +66,7 @@ async function runLaneInWorktree(
 
   const artifacts = join(workspaceRoot, laneArtifactsDir(feature.name, lane.name));
   const previous = readPreviousRun(artifacts);
-  const notes = readLaneNotes(workspaceRoot, feature, lane.name);
+  const notes = notesForLane(readFeatureNotes(workspaceRoot, feature), lane.name);
   const upstream = upstreamLanes(feature, lane);
   const upstreamPatches = upstream.map((u) => readUpstreamPatch(workspaceRoot, feature, u.name, lane.name));
 
@@ -217,7 +218,7 @@ async function runLaneInWorktree(
     // A resumed conversation is one piece of work: count the turns and spend before the blocker too.
     turns: result.turns + (resumedFrom?.turns ?? 0),
     tokens: resumedFrom ? addUsage(result.usage, resumedFrom.tokens) : result.usage,
-    costUsd: round(result.costUsd + (resumedFrom?.costUsd ?? 0)),
+    costUsd: roundUsd(result.costUsd + (resumedFrom?.costUsd ?? 0)),
     startedAt: new Date(startedAt).toISOString(),
     endedAt: new Date(endedAt).toISOString(),
     durationMs: endedAt - startedAt,
@@ -255,13 +256,6 @@ function accumulate(before: AgentRunResult, next: AgentRunResult, run: number): 
   };
 }
 
-function addUsage(a: LaneResult['tokens'], b: LaneResult['tokens']): LaneResult['tokens'] {
-  return { input: a.input + b.input, output: a.output + b.output, cacheRead: a.cacheRead + b.cacheRead, cacheWrite: a.cacheWrite + b.cacheWrite };
-}
-
-function round(usd: number): number {
-  return Math.round(usd * 1e6) / 1e6;
-}
 
 interface PreviousRun {
   result?: LaneResult;
@@ -286,27 +280,12 @@ function keepTranscriptOfKilledRun(artifacts: string): void {
 
 function readPreviousRun(artifacts: string): PreviousRun {
   const read = (name: string) => (existsSync(join(artifacts, name)) ? readFileSync(join(artifacts, name), 'utf8') : undefined);
-  const resultText = read(RESULT_FILE);
-  let result: LaneResult | undefined;
-  try {
-    result = resultText ? (JSON.parse(resultText) as LaneResult) : undefined;
-  } catch {
-    result = undefined;
-  }
-  return { result, patch: read(PATCH_FILE), transcript: read(TRANSCRIPT_FILE) };
-}
-
-function readLaneNotes(workspaceRoot: string, feature: Feature, lane: string): LaneNotes {
-  const file = join(workspaceRoot, feature.root, LANE_NOTES_FILE);
-  if (!existsSync(file)) return notesForLane({}, lane);
-  return notesForLane(parseLaneNotes(readFileSync(file, 'utf8'), `${feature.root}/${LANE_NOTES_FILE}`), lane);
+  return { result: readArtifact<LaneResult>(join(artifacts, RESULT_FILE)), patch: read(PATCH_FILE), transcript: read(TRANSCRIPT_FILE) };
 }
 
 function readUpstreamPatch(workspaceRoot: string, feature: Feature, upstream: string, lane: string): string {
   const dir = join(workspaceRoot, laneArtifactsDir(feature.name, upstream));
-  const result = existsSync(join(dir, RESULT_FILE))
-    ? (JSON.parse(readFileSync(join(dir, RESULT_FILE), 'utf8')) as LaneResult)
-    : undefined;
+  const result = readArtifact<LaneResult>(join(dir, RESULT_FILE));
   if (!result || result.status !== 'done' || !existsSync(join(dir, PATCH_FILE))) {
     const state = !result ? 'has no result yet' : result.status !== 'done' ? `ended ${result.status}` : 'has no lane.patch';
     throw new LanesError(

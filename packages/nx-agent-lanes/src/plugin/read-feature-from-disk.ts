@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PlanError } from '../errors';
-import type { Feature } from '../feature/feature-types';
+import { LanesError, PlanError } from '../errors';
+import type { Feature, Lane } from '../feature/feature-types';
 import { parse } from 'jsonc-parser';
 import { globBase, isGlob } from '../feature/glob-base';
 import { readFeature, type FileStatus, type ReadFeatureResult } from '../feature/read-feature';
@@ -97,4 +97,15 @@ export function createFeatureReader(workspaceRoot: string, options: { reuseValid
       return result.feature;
     },
   };
+}
+
+/** A lane of a feature by name, or a LanesError listing the lanes there are. */
+export function findLane(feature: Feature, laneName: string | undefined): Lane {
+  const lane = feature.lanes.find((l) => l.name === laneName);
+  if (!lane) {
+    throw new LanesError(`Feature ${feature.name} has no lane "${laneName}".`, {
+      hint: `Its lanes are: ${feature.lanes.map((l) => l.name).join(', ') || 'none'} (see ${feature.file}).`,
+    });
+  }
+  return lane;
 }

@@ -50,3 +50,31 @@ export async function runCheckCommand(options: RunCheckCommandOptions): Promise<
     outputTail: tail.join('\n'),
   };
 }
+
+/** Time limit of one setup or test command in verify and integrate. */
+export const CHECK_TIMEOUT_MS = 30 * 60 * 1000;
+
+/**
+ * The feature's `setup` (when given) then a test command, in a worktree, the way verify and
+ * integrate both prove a tree: the test runs only when setup passed.
+ */
+export async function runSetupThenTest(options: {
+  setup?: string;
+  test?: { label: string; command: string };
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  log: (line: string) => void;
+}): Promise<{ setup?: CheckCommandResult; test?: CheckCommandResult }> {
+  const { cwd, env, signal, log } = options;
+  let setup: CheckCommandResult | undefined;
+  if (options.setup) {
+    log(`setup: ${options.setup}`);
+    setup = await runCheckCommand({ command: options.setup, cwd, env, signal, timeoutMs: CHECK_TIMEOUT_MS, log });
+    if (!setup.passed) return { setup };
+  }
+  if (!options.test) return { setup };
+  log(`${options.test.label}: ${options.test.command}`);
+  const test = await runCheckCommand({ command: options.test.command, cwd, env, signal, timeoutMs: CHECK_TIMEOUT_MS, log });
+  return { setup, test };
+}

@@ -14,11 +14,10 @@ import { describeCheckFailure } from './describe-check-failure';
 import { findEscapingSymlinks } from './find-escaping-symlinks';
 import { laneArtifactsDir, upstreamLanes } from '../plugin/feature-targets';
 import { classifyRisk, judgeOwnership, toWorkspacePaths } from './plan-verdict';
-import { runCheckCommand } from './run-check-command';
+import { runSetupThenTest } from './run-check-command';
 import type { VerifyResult } from './verify-result';
 import { pruneWithRescue } from '../lanes/prune-with-rescue';
 
-export const CHECK_TIMEOUT_MS = 30 * 60 * 1000;
 
 export interface VerifyLaneOptions {
   workspaceRoot: string;
@@ -123,15 +122,15 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
     });
     if (patch.trim()) await applyLanePatch({ worktree: worktree.path, patch });
     const cwd = join(worktree.path, workspaceInRepo);
-    if (feature.setup) {
-      log(`setup: ${feature.setup}`);
-      const setup = await runCheckCommand({ command: feature.setup, cwd, env, signal, timeoutMs: CHECK_TIMEOUT_MS, log });
-      if (!setup.passed) {
-        return finish({ passed: false, reason: describeCheckFailure('setup', setup), setup });
-      }
-    }
-    log(`test: ${lane.test}`);
-    const tests = await runCheckCommand({ command: lane.test, cwd, env, signal, timeoutMs: CHECK_TIMEOUT_MS, log });
+    const { setup, test: tests } = await runSetupThenTest({
+      setup: feature.setup,
+      test: { label: 'test', command: lane.test },
+      cwd,
+      env,
+      signal,
+      log,
+    });
+    if (!tests) return finish({ passed: false, reason: describeCheckFailure('setup', setup!), setup });
     return finish({
       passed: tests.passed,
       reason: tests.passed ? undefined : describeCheckFailure('tests', tests),

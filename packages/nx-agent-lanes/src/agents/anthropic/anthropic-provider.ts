@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { AgentError } from '../../errors';
-import { createZeroUsage, type AgentProviderImpl, type AgentRunInput, type AgentRunResult, type LaneStatus, type TokenUsage } from '../provider';
+import { addUsage, createZeroUsage, type AgentProviderImpl, type AgentRunInput, type AgentRunResult, type LaneStatus, type TokenUsage } from '../provider';
 import { buildTurnRequest, toContentParams } from './build-turn-request';
 import { createRunControl } from './create-run-control';
 import { formatRetryLine, formatTurnLine, formatUsd, truncateForTranscript } from './format-progress';
@@ -128,7 +128,7 @@ async function runAnthropicLane(input: AnthropicRunInput, deps: AnthropicProvide
 
       const { message } = response;
       const turnUsage = readUsage(message.usage);
-      addUsage(state.usage, turnUsage);
+      state.usage = addUsage(state.usage, turnUsage);
       state.costUsd += priceUsage(agent.model, turnUsage, agent.prices);
       const content = toContentParams(message.content);
       state.messages.push({ role: 'assistant', content });
@@ -202,9 +202,3 @@ function readUsage(usage: Anthropic.Usage): TokenUsage {
   };
 }
 
-function addUsage(total: TokenUsage, turn: TokenUsage): void {
-  total.input += turn.input;
-  total.output += turn.output;
-  total.cacheRead += turn.cacheRead;
-  total.cacheWrite += turn.cacheWrite;
-}
