@@ -23,7 +23,8 @@ export interface AgentRunInput {
   prompt: LanePrompt;
   agent: AgentConfig;
   testCommand: string;
-  ownership: { owns: string[]; forbids: string[]; otherLanes: Array<{ name: string; owns: string[] }> };
+  /** `otherLanes` lets a refusal name the lane that owns a path; their `forbids` keep that name right. */
+  ownership: { owns: string[]; forbids: string[]; otherLanes: Array<{ name: string; owns: string[]; forbids?: string[] }> };
   /** The environment to give child processes or the SDK (already filtered by the caller). */
   env: NodeJS.ProcessEnv;
   /** Abort means stop now and keep what was done; the run then ends as `failed`, reason `interrupted`. */

@@ -299,4 +299,19 @@ describe('readFeature: lanes', () => {
       { line: 11, column: 15, message: `\`../elsewhere/**\` in \`lanes.api.forbids\` ${outside}` },
     ]);
   });
+
+  it('reports an unclosed glob bracket in owns, forbids and review.risky', () => {
+    const problems = problemsOf([
+      '{ "goal": "g", "contract": "contract.md", "lanes": { "api": { "spec": "lanes/api.md", "test": "t",',
+      '  "owns": ["apps/api/[abc", "apps/api/src/**"],',
+      '  "forbids": ["apps/api/src/{gen,legacy/**"]',
+      '} },',
+      '  "review": { "risky": ["[abc"] } }',
+    ]);
+    expect(problems).toEqual([
+      { line: 2, column: 12, message: '`apps/api/[abc` is not a valid glob: missing closing: "]". Close it in `lanes.api.owns`, or name the folder that holds the file.' },
+      { line: 3, column: 15, message: '`apps/api/src/{gen,legacy/**` is not a valid glob: missing closing: "}". Close it in `lanes.api.forbids`, or name the folder that holds the file.' },
+      { line: 5, column: 25, message: '`[abc` is not a valid glob: missing closing: "]". Close it in `review.risky`, or name the folder that holds the file.' },
+    ]);
+  });
 });

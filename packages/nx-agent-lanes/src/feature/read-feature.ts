@@ -6,7 +6,7 @@ import { resolveAgentConfig } from './default-agent';
 import { FEATURE_KEYS, INTEGRATION_KEYS, REVIEW_KEYS } from './feature-keys';
 import type { Feature, Lane } from './feature-types';
 import { locateOffset } from './locate-offset';
-import { normalizePattern } from './match-pattern';
+import { normalizePattern, validatePattern } from '../ownership';
 import { type Fields, type PlanContext, createPlanContext, readObject, readString, readStrings, reportProblem, valueOf } from './plan-context';
 import { planLanes } from './plan-lanes';
 import { readAgentConfig } from './read-agent-config';
@@ -85,6 +85,10 @@ function readFeatureText(ctx: PlanContext, input: ReadFeatureInput): Feature | u
   const lanes = readLanes(ctx, fields, { root, fileStatus: input.fileStatus });
   const integrationTest = readSection(ctx, fields, 'integration', INTEGRATION_KEYS, (f) => readString(ctx, f, 'test'));
   const risky = readSection(ctx, fields, 'review', REVIEW_KEYS, (f) => readStrings(ctx, f, 'risky'));
+  for (const entry of risky ?? []) {
+    const invalid = validatePattern(entry.value);
+    if (invalid) reportProblem(ctx, entry.node, `${invalid} Close it in \`review.risky\`, or name the folder that holds the file.`);
+  }
   const secrets = readSecrets(ctx, fields);
 
   validateLanes(ctx, lanes, { repoFiles: input.repoFiles });

@@ -1,9 +1,8 @@
 import type { Node } from 'jsonc-parser';
 import { type FileStatus, checkPlanFile } from './check-plan-file';
-import { checkWorkspacePath } from './check-workspace-path';
+import { checkWorkspacePath, normalizePattern, validatePattern } from '../ownership';
 import { LANE_KEYS } from './feature-keys';
 import { type AgentConfigRead, readAgentConfig } from './read-agent-config';
-import { normalizePattern } from './match-pattern';
 import { type PlanContext, nameField, readBoolean, readObject, readString, readStrings, reportProblem, valueOf } from './plan-context';
 
 /** Lane names become Nx target names (`lane--<name>`) and folder names, hence the plain form. */
@@ -121,6 +120,11 @@ function checkPatterns(ctx: PlanContext, entries: PlanEntry[], options: CheckPat
     }
     if (normalized === '' || normalized === '.') {
       reportProblem(ctx, node, `\`${value}\` in \`${options.field}\` names the whole workspace; list folders or globs (\`**\` if every file is really meant).`);
+      continue;
+    }
+    const invalid = validatePattern(value);
+    if (invalid) {
+      reportProblem(ctx, node, `${invalid} Close it in \`${options.field}\`, or name the folder that holds the file.`);
       continue;
     }
     const reason = checkWorkspacePath(normalized);

@@ -1,5 +1,4 @@
-import { globBase, isGlob } from './glob-base';
-import { findCoveredDirectory, findPatternOverlap, matchPattern } from './match-pattern';
+import { coversPattern, findPatternOverlap, globBase, isPathInside, matchesAny, matchPattern, staticBases } from '../ownership';
 import { findLaneCycles } from './plan-lanes';
 import { type PlanContext, reportProblem } from './plan-context';
 import type { LaneRead, PlanEntry } from './read-lane';
@@ -78,13 +77,7 @@ function checkOwnForbids(ctx: PlanContext, lanes: LaneRead[]): void {
  * which is allowed: forbids win over owns.
  */
 function findForbidCovering(lane: LaneRead, pattern: string): PlanEntry | undefined {
-  return lane.forbids.find((f) => {
-    if (f.value === pattern) return true;
-    if (!isGlob(pattern)) return matchPattern(f.value, pattern);
-    const dir = findCoveredDirectory(f.value);
-    const base = globBase(pattern);
-    return dir !== undefined && (dir === '' || base === dir || base.startsWith(`${dir}/`));
-  });
+  return lane.forbids.find((f) => coversPattern(f.value, pattern));
 }
 
 function checkDisjointOwnership(ctx: PlanContext, lanes: LaneRead[], repoFiles: readonly string[]): void {
@@ -104,11 +97,15 @@ function checkDisjointOwnership(ctx: PlanContext, lanes: LaneRead[], repoFiles: 
   // Existing files first, so the message names a real file when there is one. A workspace
   // may hold tens of thousands of files: a cheap prefix test on each pattern's static base
   // spares most of the glob matching.
-  const owned = lanes.map((lane) => ({ lane, entries: lane.owns.map((entry) => ({ entry, base: globBase(entry.value) })) }));
-  for (const file of filesUnder(repoFiles, owned.flatMap(({ entries }) => entries.map((e) => e.base)))) {
-    const owners = owned.flatMap(({ lane, entries }) => {
-      const hit = entries.find(({ entry, base }) => startsWithFolder(file, base) && matchPattern(entry.value, file));
-      return hit && !lane.forbids.some((f) => matchPattern(f.value, file)) ? [{ lane, entry: hit.entry }] : [];
+  const owned = lanes.map((lane) => ({
+    lane,
+    forbids: lane.forbids.map((f) => f.value),
+    entries: lane.owns.map((entry) => ({ entry, base: globBase(entry.value) })),
+  }));
+  for (const file of filesUnder(repoFiles, staticBases(lanes.flatMap((l) => l.owns.map((o) => o.value))))) {
+    const owners = owned.flatMap(({ lane, forbids, entries }) => {
+      const hit = entries.find(({ entry, base }) => isPathInside(file, base) && matchPattern(entry.value, file));
+      return hit && !matchesAny(forbids, file) ? [{ lane, entry: hit.entry }] : [];
     });
     for (const other of owners.slice(1)) report(owners[0].lane, owners[0].entry, other.lane, other.entry, file);
   }
@@ -142,10 +139,10 @@ function filesUnder(repoFiles: readonly string[], folders: readonly string[]): s
     sortedCopies.set(repoFiles, sorted);
   }
   const found = new Set<string>();
-  for (const folder of new Set(folders)) {
+  for (const folder of folders) {
     // Everything under `folder/` sorts between `folder/` and `folder0` ('0' follows '/').
     for (let i = lowerBound(sorted, folder); i < sorted.length && sorted[i] < `${folder}0`; i++) {
-      if (startsWithFolder(sorted[i], folder)) found.add(sorted[i]);
+      if (isPathInside(sorted[i], folder)) found.add(sorted[i]);
     }
   }
   return [...found];
@@ -160,9 +157,4 @@ function lowerBound(sorted: readonly string[], key: string): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** `path` is `folder` or inside it; every path is inside the workspace folder ``. */
-function startsWithFolder(path: string, folder: string): boolean {
-  return folder === '' || path === folder || path.startsWith(`${folder}/`);
 }

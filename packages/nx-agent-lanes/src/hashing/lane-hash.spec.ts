@@ -59,6 +59,15 @@ describe('ownedBlobs', () => {
     const blobs = new Map([['apps/web/x.ts', '1'], ['apps/api/b.ts', '2'], ['apps/api/a.ts', '3']]);
     expect(ownedBlobs({ owns: ['apps/api/**'] }, blobs)).toEqual([['apps/api/a.ts', '3'], ['apps/api/b.ts', '2']]);
   });
+
+  it('takes every file under a literal owned folder, dot files too, and not a sibling sharing its prefix', () => {
+    const blobs = new Map([['apps/apis/x.ts', '1'], ['apps/api/src/b.ts', '2'], ['apps/api/.env.example', '3'], ['docs/export.md', '4']]);
+    expect(ownedBlobs({ owns: ['apps/api', 'docs/export.md'] }, blobs)).toEqual([
+      ['apps/api/.env.example', '3'],
+      ['apps/api/src/b.ts', '2'],
+      ['docs/export.md', '4'],
+    ]);
+  });
 });
 
 describe('planVerifyHash', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import picomatch from 'picomatch';
 import type { Feature, Lane } from '../feature/feature-types';
 import type { LaneNotes } from '../notes/lane-notes';
+import { matchesAny } from '../ownership';
 
 /** Bump when the meaning of a lane's result changes, so old cache entries are not reused. */
 export const LANE_HASH_VERSION = 1;
@@ -22,10 +22,12 @@ export function stableStringify(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Paths of `blobs` a lane owns, with their blob ids, sorted. */
+/**
+ * Paths of `blobs` a lane's `owns` take, with their blob ids, sorted. Forbidden carve-outs stay
+ * in: they are in the lane's declared inputs, and its agent builds against them.
+ */
 export function ownedBlobs(lane: Pick<Lane, 'owns'>, blobs: ReadonlyMap<string, string>): Array<[string, string]> {
-  const isOwned = picomatch(lane.owns, { dot: true });
-  return [...blobs].filter(([path]) => isOwned(path)).sort(([a], [b]) => (a < b ? -1 : 1));
+  return [...blobs].filter(([path]) => matchesAny(lane.owns, path)).sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
 export interface LaneHashInput {

@@ -154,7 +154,7 @@ async function runLaneInWorktree(
         ownership: {
           owns: lane.owns,
           forbids: lane.forbids,
-          otherLanes: feature.lanes.filter((l) => l.name !== lane.name).map((l) => ({ name: l.name, owns: l.owns })),
+          otherLanes: feature.lanes.filter((l) => l.name !== lane.name).map((l) => ({ name: l.name, owns: l.owns, forbids: l.forbids })),
         },
         env,
         signal,

@@ -1,8 +1,8 @@
 import { DependencyType, type CreateDependencies, type RawProjectGraphDependency } from '@nx/devkit';
-import { globBase } from '../feature/glob-base';
+import picomatch from 'picomatch';
+import { isPathInside, staticBases } from '../ownership';
 import { FEATURE_FILE_GLOB } from './create-nodes';
 import { createFeatureReader } from './read-feature-from-disk';
-import picomatch from 'picomatch';
 
 /**
  * A feature depends on the projects holding its lanes' owned files, so `nx affected` marks
@@ -21,22 +21,33 @@ export const createDependencies: CreateDependencies = (_options, context) => {
     if (!isFeatureFile(file) || !config.tags?.includes('agent-lanes:feature')) continue;
     const { feature } = reader.read(file);
     if (!feature) continue; // createNodes already reported it
-    const targets = new Set<string>();
-    for (const pattern of feature.lanes.flatMap((l) => l.owns)) {
-      const owner = findOwningProject(roots, globBase(pattern));
-      if (owner && owner !== name) targets.add(owner);
-    }
-    for (const target of [...targets].sort()) {
-      dependencies.push({ source: name, target, type: DependencyType.implicit });
+    for (const target of findOwnedProjects(roots, feature.lanes.flatMap((l) => l.owns))) {
+      if (target !== name) dependencies.push({ source: name, target, type: DependencyType.implicit });
     }
   }
   return dependencies;
 };
 
+/**
+ * The projects that hold files `patterns` can match, sorted: through each static base, the
+ * project whose root holds the base and every project whose root lies inside it, since
+ * `libs/{a,b}/src/**` (base `libs`) reaches libs/a and libs/b, not only a project above them.
+ * `roots` must be sorted longest first.
+ */
+export function findOwnedProjects(roots: Array<{ name: string; root: string }>, patterns: readonly string[]): string[] {
+  const found = new Set<string>();
+  for (const base of staticBases(patterns)) {
+    const holder = findOwningProject(roots, base);
+    if (holder) found.add(holder);
+    for (const { name, root } of roots) if (root !== '' && isPathInside(root, base)) found.add(name);
+  }
+  return [...found].sort();
+}
+
 /** The project whose root is the longest prefix of `path` (the root project only as a last resort). */
 export function findOwningProject(roots: Array<{ name: string; root: string }>, path: string): string | undefined {
   for (const { name, root } of roots) {
-    if (root === '' || path === root || path.startsWith(`${root}/`)) return name;
+    if (isPathInside(path, root)) return name;
   }
   return undefined;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { LanesError, PlanError } from '../errors';
 import type { Feature, Lane } from '../feature/feature-types';
 import { parse } from 'jsonc-parser';
-import { globBase, isGlob } from '../feature/glob-base';
+import { globBase, isGlob, isPathInside } from '../ownership';
 import { readFeature, type FileStatus, type ReadFeatureResult } from '../feature/read-feature';
 
 /** Probes a workspace-relative path on disk for the feature model. */
@@ -32,8 +32,9 @@ function needsFileList(text: string): boolean {
       .filter((p): p is string => typeof p === 'string' && isGlob(p))
       .map((p) => ({ lane, base: globBase(p) })),
   );
-  const within = (a: string, b: string) => a === '' || b === a || b.startsWith(`${a}/`);
-  return globs.some((a, i) => globs.slice(i + 1).some((b) => a.lane !== b.lane && (within(a.base, b.base) || within(b.base, a.base))));
+  return globs.some((a, i) =>
+    globs.slice(i + 1).some((b) => a.lane !== b.lane && (isPathInside(b.base, a.base) || isPathInside(a.base, b.base))),
+  );
 }
 
 /**

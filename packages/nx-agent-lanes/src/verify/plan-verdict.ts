@@ -1,6 +1,5 @@
-import picomatch from 'picomatch';
-import { checkOwnership, type OwnershipViolation } from '../feature/check-ownership';
 import type { Feature, Lane } from '../feature/feature-types';
+import { checkOwnership, matchesAny, type OwnershipViolation } from '../ownership';
 
 export interface RiskClass {
   class: 'risky' | 'trusted';
@@ -8,11 +7,10 @@ export interface RiskClass {
   riskyFiles: string[];
 }
 
-/** Which of a lane's changed files a human must read: `review.risky` globs, or all for a risky lane. */
+/** Which of a lane's changed files a human must read: `review.risky` patterns, or all for a risky lane. */
 export function classifyRisk(feature: Feature, lane: Lane, paths: readonly string[]): RiskClass {
   if (lane.risky) return { class: paths.length ? 'risky' : 'trusted', riskyFiles: [...paths] };
-  const isRisky = feature.review.risky.length ? picomatch(feature.review.risky, { dot: true }) : () => false;
-  const riskyFiles = paths.filter((p) => isRisky(p));
+  const riskyFiles = paths.filter((p) => matchesAny(feature.review.risky, p));
   return { class: riskyFiles.length ? 'risky' : 'trusted', riskyFiles };
 }
 

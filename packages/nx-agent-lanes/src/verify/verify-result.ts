@@ -1,5 +1,5 @@
 import type { LaneStatus } from '../agents/provider';
-import type { OwnershipViolation } from '../feature/check-ownership';
+import type { OwnershipViolation } from '../ownership';
 
 /** dist/agent-lanes/<feature>/<lane>/verify.json */
 export interface VerifyResult {

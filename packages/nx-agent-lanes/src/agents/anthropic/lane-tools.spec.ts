@@ -99,6 +99,26 @@ describe('write tools refuse every path the lane does not own', () => {
   });
 });
 
+describe('write tools judge ownership as verify does', () => {
+  it('let a lane owning a literal folder write inside it, and not in a sibling sharing its prefix', async () => {
+    const { context, worktree } = await setUp();
+    const literal: LaneToolContext = { ...context, ownership: { owns: ['src'], forbids: ['src/secret.ts'], otherLanes: [] } };
+    const write = (p: string) => runLaneTool({ name: 'write_file', input: { path: p, content: 'x' } }, literal).then(resultOf);
+    expect((await write('src/deep/new.ts')).isError).toBe(false);
+    expect(await readFile(path.join(worktree, 'src/deep/new.ts'), 'utf8')).toBe('x');
+    expect(await write('srcs/new.ts')).toEqual({ isError: true, content: expect.stringMatching(/not owned by lane `backend`/) });
+    expect(await write('src/secret.ts')).toEqual({ isError: true, content: expect.stringMatching(/forbidden to lane `backend`/) });
+  });
+
+  it('do not name another lane as the owner of a file that lane forbids', async () => {
+    const { context } = await setUp();
+    const ownership = { owns: ['src/**'], forbids: [], otherLanes: [{ name: 'web', owns: ['web'], forbids: ['web/generated'] }] };
+    const result = resultOf(await runLaneTool({ name: 'write_file', input: { path: 'web/generated/a.ts', content: 'x' } }, { ...context, ownership }));
+    expect(result.content).toMatch(/not owned by lane `backend`/);
+    expect(result.content).not.toMatch(/belongs to lane `web`/);
+  });
+});
+
 describe('write tools on owned files', () => {
   it('writes, creating folders; edits once; deletes', async () => {
     const { call, worktree } = await setUp();
@@ -158,6 +178,8 @@ describe('read tools', () => {
       'README.md', 'src/a.ts', 'src/link', 'src/secret.ts', 'web/app.ts',
     ]);
     expect(resultOf(await call('list_files', { path: 'src', glob: '**/*.ts' })).content).toBe('src/a.ts\nsrc/secret.ts');
+    expect(resultOf(await call('list_files', { glob: 'web' })).content).toBe('web/app.ts');
+    expect(resultOf(await call('list_files', { glob: 'src/[abc' }))).toEqual({ isError: true, content: expect.stringMatching(/not a valid glob/) });
   });
 
   it('searches with a regex as path:line, never through links out of the worktree', async () => {

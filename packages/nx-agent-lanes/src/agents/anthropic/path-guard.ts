@@ -1,13 +1,11 @@
 import { lstat, realpath } from 'node:fs/promises';
 import * as path from 'node:path';
-import { checkOwnership } from '../../feature/check-ownership';
-import { resolveAgentConfig } from '../../feature/default-agent';
-import type { Feature, Lane } from '../../feature/feature-types';
+import { checkOwnership, type OwnershipPlan } from '../../ownership';
 import type { AgentRunInput } from '../provider';
 
 /*
  * Where the anthropic provider decides which paths a lane's agent may read and write. The
- * ownership verdict itself is `checkOwnership` from the feature model, so the agent is refused
+ * ownership verdict itself is `checkOwnership` from src/ownership, so the agent is refused
  * exactly what verify-lane would reject later; this module adds what only the live file system
  * can tell: where a path really lands once symbolic links are followed.
  */
@@ -52,8 +50,8 @@ export async function guardWritePath({ worktree, lane, ownership, path: raw }: G
   const lexical = normalizeRelative(raw, { allowRoot: false });
   if (!lexical.ok) return lexical;
   const { relative } = lexical;
-  const feature = buildOwnershipFeature(lane, ownership);
-  const refusal = judgeOwnership(feature, lane, ownership, relative, raw);
+  const plan = buildOwnershipPlan(lane, ownership);
+  const refusal = judgeOwnership(plan, lane, ownership, relative, raw);
   if (refusal) return { ok: false, message: refusal };
   const real = await resolveRealRelative(worktree, relative);
   if (real.kind === 'outside') return { ok: false, message: outsideMessage(raw, real.target) };
@@ -61,7 +59,7 @@ export async function guardWritePath({ worktree, lane, ownership, path: raw }: G
     return { ok: false, message: `\`${raw}\` is a symbolic link whose target does not exist; writing it would create a file elsewhere.` };
   }
   if (real.relative !== relative) {
-    const viaLink = judgeOwnership(feature, lane, ownership, real.relative, real.relative);
+    const viaLink = judgeOwnership(plan, lane, ownership, real.relative, real.relative);
     if (viaLink) {
       return { ok: false, message: `\`${raw}\` leads through a symbolic link to \`${real.relative}\`: ${viaLink}` };
     }
@@ -146,13 +144,13 @@ async function exists(file: string): Promise<boolean> {
 
 /** The lane's refusal for `relative`, worded for the model with what it can do instead; undefined when owned. */
 function judgeOwnership(
-  feature: Feature,
+  plan: OwnershipPlan,
   lane: string,
   ownership: LaneOwnership,
   relative: string,
   shown: string,
 ): string | undefined {
-  const [violation] = checkOwnership(feature, lane, [relative]);
+  const [violation] = checkOwnership(plan, lane, [relative]);
   if (!violation) return undefined;
   const owned = `Your lane owns: ${ownership.owns.map((o) => `\`${o}\``).join(', ') || '(nothing)'}.`;
   switch (violation.reason) {
@@ -172,33 +170,16 @@ function judgeOwnership(
   }
 }
 
-// checkOwnership judges a whole Feature; the provider only knows this lane's ownership, which is all it reads.
-const PLACEHOLDER_AGENT = resolveAgentConfig({});
-
-function buildOwnershipFeature(lane: string, ownership: LaneOwnership): Feature {
-  const toLane = (name: string, owns: string[], forbids: string[]): Lane => ({
-    name,
-    specPath: '',
-    owns,
-    forbids,
-    test: '',
-    after: [],
-    agent: PLACEHOLDER_AGENT,
-    risky: false,
-  });
+/** The provider knows this lane's ownership and the other lanes' owned files: all checkOwnership reads. */
+function buildOwnershipPlan(lane: string, ownership: LaneOwnership): OwnershipPlan {
   return {
     name: 'lane-ownership',
-    root: '',
     file: 'feature.jsonc',
-    goal: '',
-    contractPath: '',
-    agent: PLACEHOLDER_AGENT,
     lanes: [
-      toLane(lane, ownership.owns, ownership.forbids),
-      ...ownership.otherLanes.filter((other) => other.name !== lane).map((other) => toLane(other.name, other.owns, [])),
+      { name: lane, owns: ownership.owns, forbids: ownership.forbids },
+      ...ownership.otherLanes
+        .filter((other) => other.name !== lane)
+        .map((other) => ({ name: other.name, owns: other.owns, forbids: other.forbids ?? [] })),
     ],
-    integration: {},
-    review: { risky: [] },
-    secrets: [],
   };
 }

@@ -1,6 +1,6 @@
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import picomatch from 'picomatch';
+import { matchPattern, validatePattern } from '../../ownership';
 import { guardReadPath } from './path-guard';
 import type { ToolResult } from './tool-result';
 import { failTool, succeedTool } from './tool-result';
@@ -61,7 +61,8 @@ export async function listWorktreeFiles({ worktree, path: raw = '.', glob }: Lis
   if (!guarded.ok) return failTool(guarded.message);
   const info = await stat(guarded.absolute).catch(() => undefined);
   if (!info) return failTool(`\`${raw}\` does not exist.`);
-  const matches = glob ? picomatch(glob, { dot: true }) : () => true;
+  const matches = compileGlobFilter(glob);
+  if (typeof matches === 'string') return failTool(matches);
   const files: string[] = [];
   let more = 0;
   for await (const file of walkFiles(worktree, guarded.relative)) {
@@ -92,7 +93,8 @@ export async function searchWorktree({ worktree, pattern, path: raw = '.', glob 
   if (!guarded.ok) return failTool(guarded.message);
   const info = await stat(guarded.absolute).catch(() => undefined);
   if (!info) return failTool(`\`${raw}\` does not exist.`);
-  const matches = glob ? picomatch(glob, { dot: true }) : () => true;
+  const matches = compileGlobFilter(glob);
+  if (typeof matches === 'string') return failTool(matches);
   const found: string[] = [];
   let more = 0;
   // A named file was checked by the guard; files found by walking may be links, which are not followed.
@@ -111,6 +113,17 @@ export async function searchWorktree({ worktree, pattern, path: raw = '.', glob 
   if (found.length === 0) return succeedTool(`No line matches \`${pattern}\`.`);
   const tail = more > 0 ? `\n[${more} more matches not shown; narrow with path or glob]` : '';
   return succeedTool(found.join('\n') + tail);
+}
+
+/**
+ * The `glob` filter of list_files and search, read the way `owns` is, so a pattern the model
+ * copies from its prompt finds exactly the files it names; a broken glob is the message to send back.
+ */
+function compileGlobFilter(glob: string | undefined): ((file: string) => boolean) | string {
+  if (!glob) return () => true;
+  const invalid = validatePattern(glob);
+  if (invalid) return invalid;
+  return (file) => matchPattern(glob, file);
 }
 
 /** Worktree-relative files under `start`, sorted, skipping .git and node_modules; links are listed, never entered. */

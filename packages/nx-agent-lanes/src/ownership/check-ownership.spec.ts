@@ -1,27 +1,14 @@
 import { LanesError } from '../errors';
-import { checkOwnership, isOwnedBy } from './check-ownership';
-import { resolveAgentConfig } from './default-agent';
-import type { Feature, Lane } from './feature-types';
+import { checkOwnership, isOwnedBy, type OwnershipLane, type OwnershipPlan } from './check-ownership';
 
-function lane(name: string, owns: string[], forbids: string[] = []): Lane {
-  return { name, specPath: `features/f/${name}.md`, owns, forbids, test: 't', after: [], agent: resolveAgentConfig({}), risky: false };
+function lane(name: string, owns: string[], forbids: string[] = []): OwnershipLane {
+  return { name, owns, forbids };
 }
 
 const backend = lane('backend', ['apps/api/src/routes/export.ts', 'apps/api/src/export/**'], ['apps/api/src/export/generated/**']);
 const frontend = lane('frontend', ['apps/web/**']);
 const docs = lane('docs', ['docs/export.md', 'docs/guides']);
-const feature: Feature = {
-  name: 'f',
-  root: 'features/f',
-  file: 'features/f/feature.jsonc',
-  goal: 'g',
-  contractPath: 'features/f/contract.md',
-  agent: resolveAgentConfig({}),
-  lanes: [backend, frontend, docs],
-  integration: {},
-  review: { risky: [] },
-  secrets: [],
-};
+const feature: OwnershipPlan = { name: 'f', file: 'features/f/feature.jsonc', lanes: [backend, frontend, docs] };
 
 describe('checkOwnership', () => {
   it('accepts paths inside the lane: literal files, glob matches, dot files, files in an owned folder', () => {
@@ -68,7 +55,7 @@ describe('checkOwnership', () => {
   });
 
   it('treats .git and node_modules as protected even for a lane that owns everything', () => {
-    const everything: Feature = { ...feature, lanes: [lane('all', ['**'])] };
+    const everything: OwnershipPlan = { ...feature, lanes: [lane('all', ['**'])] };
     expect(checkOwnership(everything, 'all', ['src/a.ts', '.github/workflows/ci.yml'])).toEqual([]);
     expect(checkOwnership(everything, 'all', ['.git/HEAD', 'node_modules/.bin/jest']).map((v) => v.reason)).toEqual(['protected', 'protected']);
   });
@@ -88,5 +75,32 @@ describe('isOwnedBy', () => {
     expect(isOwnedBy(frontend, 'apps/web')).toBe(true);
     expect(isOwnedBy(frontend, 'apps/webapp/x.ts')).toBe(false);
     expect(isOwnedBy(docs, 'docs/guidesx.md')).toBe(false);
+  });
+});
+
+describe('isOwnedBy with literal folders', () => {
+  const api = lane('api', ['apps/api', './apps/shared/'], ['apps/api/.env', 'apps/api/generated']);
+
+  it('owns everything inside a literal folder, and nothing in a folder that only shares its prefix', () => {
+    expect(isOwnedBy(api, 'apps/api/src/x.ts')).toBe(true);
+    expect(isOwnedBy(api, 'apps/api/.github/ci.yml')).toBe(true);
+    expect(isOwnedBy(api, 'apps/apis/x.ts')).toBe(false);
+    expect(isOwnedBy(api, 'apps/shared/util.ts')).toBe(true);
+    expect(isOwnedBy(api, './apps/api/src/x.ts')).toBe(true);
+  });
+
+  it('lets a literal forbid win over the owned folder, for a file and for a whole folder', () => {
+    expect(isOwnedBy(api, 'apps/api/.env')).toBe(false);
+    expect(isOwnedBy(api, 'apps/api/generated/schema.ts')).toBe(false);
+    expect(isOwnedBy(api, 'apps/api/generated-docs/a.md')).toBe(true);
+  });
+
+  it('gives the same verdict through checkOwnership', () => {
+    const plan: OwnershipPlan = { name: 'f', file: 'f/feature.jsonc', lanes: [api, lane('web', ['apps/web'])] };
+    expect(checkOwnership(plan, 'api', ['apps/api/src/x.ts', 'apps/api/generated/a.ts', 'apps/web/src/a.tsx', 'apps/apis/x.ts']).map((v) => [v.path, v.reason])).toEqual([
+      ['apps/api/generated/a.ts', 'forbidden'],
+      ['apps/web/src/a.tsx', 'owned-by-other-lane'],
+      ['apps/apis/x.ts', 'not-owned'],
+    ]);
   });
 });

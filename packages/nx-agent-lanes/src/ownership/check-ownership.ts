@@ -1,7 +1,24 @@
 import { LanesError } from '../errors';
 import { checkWorkspacePath } from './check-workspace-path';
-import type { Feature, Lane } from './feature-types';
-import { matchPattern, normalizePattern } from './match-pattern';
+import { matchesAny, matchPattern, normalizePattern } from './match-pattern';
+
+/** What ownership needs of a lane; a feature's Lane is one. */
+export interface OwnershipLane {
+  name: string;
+  owns: readonly string[];
+  forbids: readonly string[];
+}
+
+/**
+ * What ownership needs of a plan: every lane, so a path can be named as another lane's, and
+ * the plan's name and file for messages. A Feature is one; the write tools build one from
+ * the ownership their provider was given.
+ */
+export interface OwnershipPlan {
+  name: string;
+  file: string;
+  lanes: readonly OwnershipLane[];
+}
 
 export type OwnershipViolationReason =
   | 'not-owned'
@@ -20,9 +37,9 @@ export interface OwnershipViolation {
 }
 
 /** True when `lane` may change `path`: one of its `owns` takes it and none of its `forbids` does. */
-export function isOwnedBy(lane: Lane, path: string): boolean {
+export function isOwnedBy(lane: Pick<OwnershipLane, 'owns' | 'forbids'>, path: string): boolean {
   const p = normalizePattern(path);
-  return lane.owns.some((o) => matchPattern(o, p)) && !lane.forbids.some((f) => matchPattern(f, p));
+  return matchesAny(lane.owns, p) && !matchesAny(lane.forbids, p);
 }
 
 /**
@@ -32,25 +49,25 @@ export function isOwnedBy(lane: Lane, path: string): boolean {
  * forbid `apps/web/legacy/**`.
  */
 export function checkOwnership(
-  feature: Feature,
+  plan: OwnershipPlan,
   laneName: string,
   changedPaths: readonly string[],
 ): OwnershipViolation[] {
-  const lane = feature.lanes.find((l) => l.name === laneName);
+  const lane = plan.lanes.find((l) => l.name === laneName);
   if (!lane) {
-    throw new LanesError(`Feature \`${feature.name}\` has no lane \`${laneName}\`.`, {
-      hint: `Its lanes are: ${feature.lanes.map((l) => l.name).join(', ') || '(none)'}.`,
+    throw new LanesError(`Feature \`${plan.name}\` has no lane \`${laneName}\`.`, {
+      hint: `Its lanes are: ${plan.lanes.map((l) => l.name).join(', ') || '(none)'}.`,
     });
   }
   const violations: OwnershipViolation[] = [];
   for (const path of changedPaths) {
-    const violation = judgePath(feature, lane, path);
+    const violation = judgePath(plan, lane, path);
     if (violation) violations.push(violation);
   }
   return violations;
 }
 
-function judgePath(feature: Feature, lane: Lane, path: string): OwnershipViolation | undefined {
+function judgePath(plan: OwnershipPlan, lane: OwnershipLane, path: string): OwnershipViolation | undefined {
   const p = normalizePattern(path);
   const where = checkWorkspacePath(p);
   if (where === 'outside-workspace') {
@@ -67,8 +84,8 @@ function judgePath(feature: Feature, lane: Lane, path: string): OwnershipViolati
   if (forbid !== undefined) {
     return { path, reason: 'forbidden', message: `\`${path}\` is forbidden to lane \`${lane.name}\` (forbids \`${forbid}\`).` };
   }
-  if (lane.owns.some((o) => matchPattern(o, p))) return undefined;
-  const other = feature.lanes.find((l) => l !== lane && isOwnedBy(l, p));
+  if (matchesAny(lane.owns, p)) return undefined;
+  const other = plan.lanes.find((l) => l !== lane && isOwnedBy(l, p));
   if (other) {
     return {
       path,
@@ -80,6 +97,6 @@ function judgePath(feature: Feature, lane: Lane, path: string): OwnershipViolati
   return {
     path,
     reason: 'not-owned',
-    message: `\`${path}\` is not owned by lane \`${lane.name}\`; add it to the lane's \`owns\` in ${feature.file} if the lane should change it.`,
+    message: `\`${path}\` is not owned by lane \`${lane.name}\`; add it to the lane's \`owns\` in ${plan.file} if the lane should change it.`,
   };
 }

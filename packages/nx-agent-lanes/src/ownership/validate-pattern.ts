@@ -1,0 +1,23 @@
+import picomatch from 'picomatch';
+import { isGlob } from './glob-base';
+import { normalizePattern } from './match-pattern';
+
+/**
+ * Why `pattern` is not a usable glob, or undefined when it is. picomatch reads an unclosed
+ * `[abc` as the literal file name `[abc` and an unclosed `{a,b` as a literal brace, so such a
+ * typo would silently own nothing; strict brackets make it an error the plan can report.
+ * A stray closer in an otherwise literal path (`notes)`) is a real file name and passes.
+ */
+export function validatePattern(pattern: string): string | undefined {
+  const p = normalizePattern(pattern);
+  if (!isGlob(p) && !/[[{(]/.test(p)) return undefined;
+  try {
+    picomatch.makeRe(p, { dot: true, strictBrackets: true });
+    return undefined;
+  } catch (error) {
+    // picomatch says `Missing closing: "]" - use "\\]" to match literal characters`; the advice
+    // does not hold here, where a literal path is compared as written.
+    const why = (error instanceof Error ? error.message : String(error)).split(' - ')[0];
+    return `\`${pattern}\` is not a valid glob: ${why.charAt(0).toLowerCase()}${why.slice(1)}.`;
+  }
+}
