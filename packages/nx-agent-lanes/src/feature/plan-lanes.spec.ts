@@ -1,6 +1,6 @@
 import { resolveAgentConfig } from './default-agent';
 import type { Lane } from './feature-types';
-import { findLaneCycles, planLanes } from './plan-lanes';
+import { findLaneCycles, planLanes, upstreamLanes } from './plan-lanes';
 
 function lane(name: string, after: string[] = []): Lane {
   return { name, specPath: `f/${name}.md`, owns: [`${name}.ts`], forbids: [], test: 't', after, agent: resolveAgentConfig({}), risky: false };
@@ -48,5 +48,19 @@ describe('findLaneCycles', () => {
 
   it('finds nothing in a graph without cycles', () => {
     expect(findLaneCycles([{ name: 'a', after: [] }, { name: 'b', after: ['a', 'ghost'] }])).toEqual([]);
+  });
+});
+
+describe('upstreamLanes', () => {
+  it('lists every lane a lane comes after, directly or not, in plan order', () => {
+    const lanes = [lane('docs', ['web']), lane('api'), lane('logic', ['api']), lane('web', ['logic']), lane('other')];
+    const feature = { lanes };
+    expect(upstreamLanes(feature, lanes[0]).map((l) => l.name)).toEqual(['api', 'logic', 'web']);
+    expect(upstreamLanes(feature, lanes[1])).toEqual([]);
+  });
+
+  it('stops on a cycle, which readFeature reports, and ignores unknown names', () => {
+    const lanes = [lane('a', ['b']), lane('b', ['a', 'ghost'])];
+    expect(upstreamLanes({ lanes }, lanes[0]).map((l) => l.name)).toEqual(['a', 'b']);
   });
 });

@@ -1,4 +1,4 @@
-import type { Lane } from './feature-types';
+import type { Feature, Lane } from './feature-types';
 
 /**
  * Lanes in a topological order of `after` (a lane comes after every lane it names); among
@@ -22,6 +22,22 @@ export function planLanes(lanes: Lane[]): Lane[] {
     }
   }
   return ordered.concat(lanes.filter((l) => !placed.has(l.name)));
+}
+
+/** Every lane this lane comes after, directly or not, in plan order. */
+export function upstreamLanes(feature: Pick<Feature, 'lanes'>, lane: Pick<Lane, 'name'>): Lane[] {
+  const byName = new Map(feature.lanes.map((l) => [l.name, l]));
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    for (const dep of byName.get(name)?.after ?? []) {
+      if (!seen.has(dep)) {
+        seen.add(dep);
+        visit(dep);
+      }
+    }
+  };
+  visit(lane.name);
+  return feature.lanes.filter((l) => seen.has(l.name));
 }
 
 /**

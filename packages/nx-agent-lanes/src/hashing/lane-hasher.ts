@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Feature, Lane } from '../feature/feature-types';
 import { listTreeBlobs, resolveRevision } from '../git/tree-blobs';
+import { isVerifyTarget } from '../layout';
 import { notesForLane } from '../notes/lane-notes';
 import { readFeatureNotes } from '../notes/read-feature-notes';
 import { createFeatureReader, findLane } from '../plugin/read-feature-from-disk';
@@ -23,7 +24,7 @@ export const laneHasher: CustomHasher = async (task: Task, context: HasherContex
     .sort((a, b) => (a.id < b.id ? -1 : 1))
     .map((t) => `${t.target.target}=${t.hash}`);
 
-  if (task.target.target.startsWith('verify--')) {
+  if (isVerifyTarget(task.target.target)) {
     const { value, nodes } = planVerifyHash({
       feature,
       lane,

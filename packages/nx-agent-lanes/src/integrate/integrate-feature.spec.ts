@@ -7,7 +7,7 @@ import type { Feature } from '../feature/feature-types';
 import type { TestRepo } from '../git/create-test-repo';
 import { sha256 } from '../hashing/lane-hash';
 import { runLane } from '../lanes/run-lane';
-import { laneArtifactsDir } from '../plugin/feature-targets';
+import { laneArtifactsDir } from '../layout';
 import { verifyLane } from '../verify/verify-lane';
 import { integrateFeature } from './integrate-feature';
 

@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Feature } from '../feature/feature-types';
 import { GitError } from '../errors';
@@ -10,7 +9,7 @@ import { resolveRevision } from '../git/tree-blobs';
 import { acquireLaneLock } from '../lanes/lane-lock';
 import { currentNxInvocation } from '../lanes/nx-invocation';
 import { collectSecrets, redactSecrets, redactValue } from '../lanes/redact-secrets';
-import { integrationArtifactsDir } from '../plugin/feature-targets';
+import { INTEGRATE_TARGET, integrationArtifactFiles, writeIntegrationArtifacts, type IntegrationArtifactFiles } from '../layout';
 import { renderReportHtml } from '../report/render-report-html';
 import { renderReportMarkdown } from '../report/render-report-markdown';
 import type { ReviewReport } from '../report/review-report';
@@ -34,7 +33,7 @@ export interface IntegrateOptions {
 
 export interface IntegrateOutcome {
   report: ReviewReport;
-  files: { result: string; markdown: string; html: string };
+  files: IntegrationArtifactFiles;
 }
 
 /**
@@ -44,7 +43,7 @@ export interface IntegrateOutcome {
  */
 export async function integrateFeature(options: IntegrateOptions): Promise<IntegrateOutcome> {
   const repoRoot = await findRepoRoot(options.workspaceRoot);
-  const lock = await acquireLaneLock({ repoRoot, feature: options.feature.name, name: 'integrate' });
+  const lock = await acquireLaneLock({ repoRoot, feature: options.feature.name, name: INTEGRATE_TARGET });
   try {
     return await integrateInWorktree({ ...options, repoRoot });
   } finally {
@@ -126,13 +125,9 @@ async function integrateInWorktree(options: IntegrateOptions & { repoRoot: strin
   function write(done: IntegrationRun): IntegrateOutcome {
     // Redacted before rendering: JSON and HTML escape characters a secret may hold, hiding it from a text search.
     const report = redactValue(buildReviewReport({ feature, states, run: done, generatedAt: new Date(now()).toISOString() }), secrets);
-    const dir = join(workspaceRoot, integrationArtifactsDir(feature.name));
-    mkdirSync(dir, { recursive: true });
-    const files = { result: join(dir, 'result.json'), markdown: join(dir, 'report.md'), html: join(dir, 'report.html') };
-    const redact = (text: string) => redactSecrets(text, secrets);
-    writeFileSync(files.result, redact(`${JSON.stringify(report, null, 2)}\n`));
-    writeFileSync(files.markdown, redact(renderReportMarkdown(report)));
-    writeFileSync(files.html, redact(renderReportHtml(report)));
+    const files = integrationArtifactFiles(workspaceRoot, feature.name);
+    const artifacts = { report, markdown: renderReportMarkdown(report), html: renderReportHtml(report) };
+    writeIntegrationArtifacts(files, artifacts, (text) => redactSecrets(text, secrets));
     return { report, files };
   }
 }

@@ -1,13 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Feature } from '../feature/feature-types';
 import { sha256 } from '../hashing/lane-hash';
-import { PATCH_FILE, RESULT_FILE, VERIFY_FILE, type LaneResult, readArtifact } from '../lanes/lane-result';
-import { RAN_IN_FILE } from '../lanes/nx-invocation';
+import {
+  laneArtifactFiles,
+  readLanePatch,
+  readLaneResult,
+  readRanIn,
+  readVerifyResult,
+  type LaneResult,
+  type VerifyResult,
+} from '../layout';
 import { notesForLane, type LaneNotes } from '../notes/lane-notes';
 import { readFeatureNotes } from '../notes/read-feature-notes';
-import { laneArtifactsDir } from '../plugin/feature-targets';
-import type { VerifyResult } from '../verify/verify-result';
 
 /** What one lane's declared outputs say, as integrate finds them. */
 export interface LaneState {
@@ -24,14 +27,14 @@ export interface LaneState {
 export function readLaneStates(workspaceRoot: string, feature: Feature): LaneState[] {
   const notes = readFeatureNotes(workspaceRoot, feature);
   return feature.lanes.map((lane) => {
-    const dir = join(workspaceRoot, laneArtifactsDir(feature.name, lane.name));
+    const artifacts = laneArtifactFiles(workspaceRoot, feature.name, lane.name);
     return {
       name: lane.name,
-      result: readArtifact<LaneResult>(join(dir, RESULT_FILE)),
-      verify: readArtifact<VerifyResult>(join(dir, VERIFY_FILE)),
-      patch: existsSync(join(dir, PATCH_FILE)) ? readFileSync(join(dir, PATCH_FILE), 'utf8') : undefined,
+      result: readLaneResult(artifacts),
+      verify: readVerifyResult(artifacts),
+      patch: readLanePatch(artifacts),
       notes: notesForLane(notes, lane.name),
-      ranIn: existsSync(join(dir, RAN_IN_FILE)) ? readFileSync(join(dir, RAN_IN_FILE), 'utf8').trim() : undefined,
+      ranIn: readRanIn(artifacts),
     };
   });
 }

@@ -1,4 +1,4 @@
-import type { LaneResult } from './lane-result';
+import type { LaneResult } from '../layout';
 
 /** The closing lines of a lane's task output, for a person. */
 export function describeLaneResult(feature: string, r: LaneResult): string[] {

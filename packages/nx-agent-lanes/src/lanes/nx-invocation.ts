@@ -16,10 +16,3 @@ export function currentNxInvocation(): string {
     return String(ppid);
   }
 }
-
-/**
- * Written beside a lane's artifacts when its agent really ran, and deliberately NOT a declared
- * output: a cache hit restores result.json with the times of the run that made it but leaves
- * this file alone, so integrate can tell which lanes ran in its own `nx` command.
- */
-export const RAN_IN_FILE = '.ran-in';

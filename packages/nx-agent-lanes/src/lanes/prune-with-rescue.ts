@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { captureLanePatch } from '../git/lane-patch';
 import { pruneStaleWorktrees } from '../git/lane-worktree';
-import { laneArtifactsDir } from '../plugin/feature-targets';
+import { laneArtifactsDir } from '../layout';
 
 /**
  * Prunes what killed runs left (worktrees, branches), first saving each dead agent's

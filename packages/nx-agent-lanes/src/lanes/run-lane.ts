@@ -5,6 +5,7 @@ import type { AgentProviderImpl, AgentRunInput, AgentRunResult } from '../agents
 import { addUsage, createZeroUsage, roundUsd } from '../agents/provider';
 import { LanesError } from '../errors';
 import type { AgentProvider, Feature, Lane } from '../feature/feature-types';
+import { upstreamLanes } from '../feature/plan-lanes';
 import { findRepoRoot } from '../git/repo';
 import { listUncommittedFiles } from '../git/uncommitted-files';
 import { resolveRevision } from '../git/tree-blobs';
@@ -12,11 +13,23 @@ import { applyLanePatch } from '../git/lane-patch';
 import { createLaneWorktree, removeLaneWorktree } from '../git/lane-worktree';
 import { notesForLane } from '../notes/lane-notes';
 import { readFeatureNotes } from '../notes/read-feature-notes';
-import { LANE_NOTES_FILE, laneArtifactsDir, upstreamLanes } from '../plugin/feature-targets';
+import {
+  INTEGRATE_TARGET,
+  PATCH_FILE,
+  laneArtifactFiles,
+  laneNotesFile,
+  laneTarget,
+  readLanePatch,
+  readLaneResult,
+  writeLanePatch,
+  writeLaneResult,
+  writeRanIn,
+  type LaneArtifactFiles,
+  type LaneResult,
+} from '../layout';
 import { buildLanePrompt } from '../prompt/build-lane-prompt';
-import { PATCH_FILE, RESULT_FILE, TRANSCRIPT_FILE, readArtifact, type LaneResult } from './lane-result';
 import { acquireLaneLock } from './lane-lock';
-import { currentNxInvocation, RAN_IN_FILE } from './nx-invocation';
+import { currentNxInvocation } from './nx-invocation';
 import { captureSecretFreePatch, describeWithheldFiles } from './capture-secret-free-patch';
 import { collectSecrets, redactSecrets, redactValue } from './redact-secrets';
 import { waitForLaneAnswer } from './wait-for-answer';
@@ -44,7 +57,7 @@ export interface RunLaneOptions {
  */
 export async function runLane(options: RunLaneOptions): Promise<LaneResult> {
   const repoRoot = await findRepoRoot(options.workspaceRoot);
-  const lock = await acquireLaneLock({ repoRoot, feature: options.feature.name, name: `lane--${options.lane.name}` });
+  const lock = await acquireLaneLock({ repoRoot, feature: options.feature.name, name: laneTarget(options.lane.name) });
   try {
     return await runLaneInWorktree({ ...options, repoRoot, onProcessGroup: (pgid) => lock.recordAgentGroup(pgid) });
   } finally {
@@ -64,7 +77,7 @@ async function runLaneInWorktree(
   const provider = options.providers[lane.agent.provider];
   if (!provider) throw new LanesError(`No agent provider "${lane.agent.provider}" for lane ${lane.name}.`);
 
-  const artifacts = join(workspaceRoot, laneArtifactsDir(feature.name, lane.name));
+  const artifacts = laneArtifactFiles(workspaceRoot, feature.name, lane.name);
   const previous = readPreviousRun(artifacts);
   const notes = notesForLane(readFeatureNotes(workspaceRoot, feature), lane.name);
   const upstream = upstreamLanes(feature, lane);
@@ -82,8 +95,8 @@ async function runLaneInWorktree(
   for (const line of await pruneWithRescue({ repoRoot, workspaceRoot })) log(line);
 
   const startedAt = now();
-  mkdirSync(artifacts, { recursive: true });
-  const transcriptFile = join(artifacts, TRANSCRIPT_FILE);
+  mkdirSync(artifacts.dir, { recursive: true });
+  const transcriptFile = artifacts.transcript;
   const priorTranscript = previous.transcript;
   keepTranscriptOfKilledRun(artifacts);
   writeFileSync(transcriptFile, '');
@@ -184,7 +197,7 @@ async function runLaneInWorktree(
     let keep = options.keepWorktree ?? false;
     try {
       const captured = await captureSecretFreePatch({ worktree: worktree.path, baseCommit: worktree.startCommit, secrets });
-      writeFileSync(join(artifacts, PATCH_FILE), captured.patch);
+      writeLanePatch(artifacts, captured.patch);
       files = captured.files;
       if (captured.withheld.length) {
         result = { ...result, status: 'failed', reason: describeWithheldFiles(captured.withheld) };
@@ -228,15 +241,15 @@ async function runLaneInWorktree(
   };
   // Redacted as written: the caller prints its reason and summary, and Nx caches what it prints.
   const redacted = redactValue(laneResult, secrets);
-  writeFileSync(join(artifacts, RESULT_FILE), `${JSON.stringify(redacted, null, 2)}\n`);
-  writeFileSync(join(artifacts, RAN_IN_FILE), currentNxInvocation());
+  writeLaneResult(artifacts, redacted);
+  writeRanIn(artifacts, currentNxInvocation());
   return redacted;
 
   async function askAndWait(question: string, knownAnswers: number): Promise<string | undefined> {
     log(`BLOCKED: ${question}`);
     log(`answer with: nx g nx-agent-lanes:answer ${feature.name} --lane ${lane.name} --answer "..."  (waiting; other lanes go on)`);
     const answer = await waitForLaneAnswer({
-      notesFile: join(workspaceRoot, feature.root, LANE_NOTES_FILE),
+      notesFile: join(workspaceRoot, laneNotesFile(feature.root)),
       lane: lane.name,
       knownAnswers,
       signal,
@@ -267,33 +280,32 @@ interface PreviousRun {
  * A run killed with -9 leaves a transcript newer than its result.json (or none): keep it in
  * rescued/ instead of starting the new transcript over it.
  */
-function keepTranscriptOfKilledRun(artifacts: string): void {
-  const transcript = join(artifacts, TRANSCRIPT_FILE);
-  const result = join(artifacts, RESULT_FILE);
+function keepTranscriptOfKilledRun(artifacts: LaneArtifactFiles): void {
+  const { transcript, result, rescued: dir } = artifacts;
   if (!existsSync(transcript) || statSync(transcript).size === 0) return;
   // Nx restoring both from cache may write them a moment apart; a killed run's gap is a run long.
   if (existsSync(result) && statSync(result).mtimeMs + 2000 >= statSync(transcript).mtimeMs) return;
-  const dir = join(artifacts, 'rescued');
   mkdirSync(dir, { recursive: true });
   renameSync(transcript, join(dir, `transcript-${Math.round(statSync(transcript).mtimeMs)}.jsonl`));
 }
 
-function readPreviousRun(artifacts: string): PreviousRun {
-  const read = (name: string) => (existsSync(join(artifacts, name)) ? readFileSync(join(artifacts, name), 'utf8') : undefined);
-  return { result: readArtifact<LaneResult>(join(artifacts, RESULT_FILE)), patch: read(PATCH_FILE), transcript: read(TRANSCRIPT_FILE) };
+function readPreviousRun(artifacts: LaneArtifactFiles): PreviousRun {
+  const transcript = existsSync(artifacts.transcript) ? readFileSync(artifacts.transcript, 'utf8') : undefined;
+  return { result: readLaneResult(artifacts), patch: readLanePatch(artifacts), transcript };
 }
 
 function readUpstreamPatch(workspaceRoot: string, feature: Feature, upstream: string, lane: string): string {
-  const dir = join(workspaceRoot, laneArtifactsDir(feature.name, upstream));
-  const result = readArtifact<LaneResult>(join(dir, RESULT_FILE));
-  if (!result || result.status !== 'done' || !existsSync(join(dir, PATCH_FILE))) {
-    const state = !result ? 'has no result yet' : result.status !== 'done' ? `ended ${result.status}` : 'has no lane.patch';
+  const artifacts = laneArtifactFiles(workspaceRoot, feature.name, upstream);
+  const result = readLaneResult(artifacts);
+  const patch = readLanePatch(artifacts);
+  if (!result || result.status !== 'done' || patch === undefined) {
+    const state = !result ? 'has no result yet' : result.status !== 'done' ? `ended ${result.status}` : `has no ${PATCH_FILE}`;
     throw new LanesError(
       `Lane ${lane} comes after lane ${upstream}, which ${state}.`,
-      { hint: `Run nx run ${feature.name}:lane--${upstream} first (nx run ${feature.name}:integrate runs every lane in order).` },
+      { hint: `Run nx run ${feature.name}:${laneTarget(upstream)} first (nx run ${feature.name}:${INTEGRATE_TARGET} runs every lane in order).` },
     );
   }
-  return readFileSync(join(dir, PATCH_FILE), 'utf8');
+  return patch;
 }
 
 /** The conversation saved by the anthropic provider's last `state` event, if any. */

@@ -1,37 +1,17 @@
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import type { Feature, Lane } from '../feature/feature-types';
-
-/** Names of the targets a feature project gets. `--` because `nx run a:b:c` reads a colon as a configuration. */
-export const laneTarget = (lane: string) => `lane--${lane}`;
-export const verifyTarget = (lane: string) => `verify--${lane}`;
-export const INTEGRATE_TARGET = 'integrate';
-export const CLEAN_TARGET = 'clean-lanes';
-
-/** Where a feature's artifacts live, relative to the workspace root. */
-export const featureArtifactsDir = (feature: string) => `dist/agent-lanes/${feature}`;
-export const laneArtifactsDir = (feature: string, lane: string) => `${featureArtifactsDir(feature)}/${lane}`;
-export const integrationArtifactsDir = (feature: string) => `${featureArtifactsDir(feature)}/integration`;
-
-/** Lane-level notes (answers to blockers, review feedback), next to feature.jsonc. */
-export const LANE_NOTES_FILE = 'lane-notes.jsonc';
+import { upstreamLanes } from '../feature/plan-lanes';
+import {
+  CLEAN_TARGET,
+  INTEGRATE_TARGET,
+  LANE_NOTES_FILE,
+  integrationArtifactsDir,
+  laneTarget,
+  laneTaskOutputs,
+  verifyTarget,
+} from '../layout';
 
 const TECHNOLOGY = 'nx-agent-lanes';
-
-/** Every lane this lane comes after, directly or not, in plan order. */
-export function upstreamLanes(feature: Feature, lane: Lane): Lane[] {
-  const byName = new Map(feature.lanes.map((l) => [l.name, l]));
-  const seen = new Set<string>();
-  const visit = (name: string) => {
-    for (const dep of byName.get(name)?.after ?? []) {
-      if (!seen.has(dep)) {
-        seen.add(dep);
-        visit(dep);
-      }
-    }
-  };
-  visit(lane.name);
-  return feature.lanes.filter((l) => seen.has(l.name));
-}
 
 /**
  * The project a feature becomes. Target options name only the lane: Nx folds the whole
@@ -42,7 +22,7 @@ export function buildFeatureProject(feature: Feature): ProjectConfiguration {
   const targets: Record<string, TargetConfiguration> = {};
   const f = feature.name;
   for (const lane of feature.lanes) {
-    const dir = `{workspaceRoot}/${laneArtifactsDir(f, lane.name)}`;
+    const outputs = laneTaskOutputs(f, lane.name);
     const upstream = upstreamLanes(feature, lane);
     targets[laneTarget(lane.name)] = {
       executor: 'nx-agent-lanes:agent-lane',
@@ -50,7 +30,7 @@ export function buildFeatureProject(feature: Feature): ProjectConfiguration {
       cache: true,
       dependsOn: lane.after.map(laneTarget),
       inputs: laneInputs(feature, lane),
-      outputs: [`${dir}/result.json`, `${dir}/lane.patch`, `${dir}/transcript.jsonl`],
+      outputs: outputs.lane.map((o) => `{workspaceRoot}/${o}`),
       metadata: {
         description: `Run the ${lane.name} lane's ${describeAgent(lane)} in its own git worktree; it may change ${lane.owns.join(', ')}`,
         technologies: [TECHNOLOGY],
@@ -62,7 +42,7 @@ export function buildFeatureProject(feature: Feature): ProjectConfiguration {
       cache: true,
       dependsOn: [laneTarget(lane.name), ...upstream.map((u) => laneTarget(u.name))],
       inputs: laneInputs(feature, lane),
-      outputs: [`${dir}/verify.json`],
+      outputs: outputs.verify.map((o) => `{workspaceRoot}/${o}`),
       metadata: {
         description: `Apply the ${lane.name} lane's patch to a clean worktree, run \`${lane.test}\` and check it changed only its own files`,
         technologies: [TECHNOLOGY],

@@ -3,6 +3,7 @@
  * backticks so the markdown and HTML renderers can set them as code; the integrate executor
  * prints the same lines to the terminal.
  */
+import { INTEGRATE_TARGET, VERIFY_FILE, laneArtifactsDir } from '../layout';
 import { isLaneGreen } from './describe-run';
 import type { LaneReport, ReviewReport } from './review-report';
 
@@ -51,7 +52,7 @@ function planNotReadySteps(report: ReportInput): string[] {
 
 /** The step that unblocks one lane, or undefined for a green lane. */
 function planLaneStep(report: ReportInput, lane: LaneReport): string | undefined {
-  const dir = `dist/agent-lanes/${report.feature.name}/${lane.name}/`;
+  const dir = `${laneArtifactsDir(report.feature.name, lane.name)}/`;
   switch (lane.status) {
     case 'blocked':
       return (
@@ -83,7 +84,7 @@ function planLaneStep(report: ReportInput, lane: LaneReport): string | undefined
     const exit = lane.tests.exitCode === undefined ? '' : `, exit ${lane.tests.exitCode}`;
     return (
       `The tests of lane ${lane.name} failed (${code(lane.tests.command)}${exit}). ` +
-      `Read their output (in this report and in ${dir}verify.json), then give feedback: ${feedbackCommand(report, lane.name)}.`
+      `Read their output (in this report and in ${dir}${VERIFY_FILE}), then give feedback: ${feedbackCommand(report, lane.name)}.`
     );
   }
   return isLaneGreen(lane) ? undefined : `Lane ${lane.name} is not ready.`;
@@ -134,7 +135,7 @@ function command(report: ReportInput, generator: string, lane: string, flag: str
 }
 
 function integrateCommand(report: ReportInput): string {
-  return code(`nx run ${quoteArg(report.feature.name)}:integrate`);
+  return code(`nx run ${quoteArg(report.feature.name)}:${INTEGRATE_TARGET}`);
 }
 
 /** Leaves ordinary names bare so the command reads naturally; quotes anything a shell would split. */

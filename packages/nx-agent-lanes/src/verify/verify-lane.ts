@@ -1,21 +1,28 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Feature, Lane } from '../feature/feature-types';
+import { upstreamLanes } from '../feature/plan-lanes';
 import { patchFiles } from '../git/lane-patch';
 import { applyLanePatch } from '../git/lane-patch';
 import { createLaneWorktree, removeLaneWorktree, type LaneWorktree } from '../git/lane-worktree';
 import { findRepoRoot } from '../git/repo';
 import { resolveRevision } from '../git/tree-blobs';
 import { sha256 } from '../hashing/lane-hash';
-import { PATCH_FILE, RESULT_FILE, VERIFY_FILE, type LaneResult, readArtifact } from '../lanes/lane-result';
 import { acquireLaneLock } from '../lanes/lane-lock';
 import { collectSecrets, redactSecrets, redactValue } from '../lanes/redact-secrets';
 import { describeCheckFailure } from './describe-check-failure';
 import { findEscapingSymlinks } from './find-escaping-symlinks';
-import { laneArtifactsDir, upstreamLanes } from '../plugin/feature-targets';
+import {
+  laneArtifactFiles,
+  laneTarget,
+  readLanePatch,
+  readLaneResult,
+  verifyTarget,
+  writeVerifyResult,
+  type VerifyResult,
+} from '../layout';
 import { classifyRisk, judgeOwnership, toWorkspacePaths } from './plan-verdict';
 import { runSetupThenTest } from './run-check-command';
-import type { VerifyResult } from './verify-result';
 import { pruneWithRescue } from '../lanes/prune-with-rescue';
 
 
@@ -34,7 +41,7 @@ export interface VerifyLaneOptions {
  */
 export async function verifyLane(options: VerifyLaneOptions): Promise<VerifyResult> {
   const repoRoot = await findRepoRoot(options.workspaceRoot);
-  const lock = await acquireLaneLock({ repoRoot, feature: options.feature.name, name: `verify--${options.lane.name}` });
+  const lock = await acquireLaneLock({ repoRoot, feature: options.feature.name, name: verifyTarget(options.lane.name) });
   try {
     return await verifyLaneInWorktree({ ...options, repoRoot });
   } finally {
@@ -49,9 +56,9 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
   const log = (line: string) => options.log?.(redactSecrets(line, secrets));
   const signal = options.signal ?? new AbortController().signal;
   const started = Date.now();
-  const dir = join(workspaceRoot, laneArtifactsDir(feature.name, lane.name));
-  const laneResult = readArtifact<LaneResult>(join(dir, RESULT_FILE));
-  const patch = existsSync(join(dir, PATCH_FILE)) ? readFileSync(join(dir, PATCH_FILE), 'utf8') : '';
+  const artifacts = laneArtifactFiles(workspaceRoot, feature.name, lane.name);
+  const laneResult = readLaneResult(artifacts);
+  const patch = readLanePatch(artifacts) ?? '';
   const workspaceInRepo = relative(repoRoot, workspaceRoot).split('\\').join('/');
   const paths = toWorkspacePaths(patchFiles(patch), workspaceInRepo);
   const ownership = judgeOwnership(feature, lane, paths);
@@ -75,14 +82,13 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
       durationMs: ended - started,
       ...partial,
     }, secrets);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, VERIFY_FILE), `${JSON.stringify(result, null, 2)}\n`);
+    writeVerifyResult(artifacts, result);
     return result;
   };
 
   if (!laneResult || laneResult.status !== 'done') {
     const why = !laneResult
-      ? `lane ${lane.name} has no result: run nx run ${feature.name}:lane--${lane.name} first`
+      ? `lane ${lane.name} has no result: run nx run ${feature.name}:${laneTarget(lane.name)} first`
       : laneResult.status === 'blocked'
         ? `lane ${lane.name} is blocked on a question: ${laneResult.question ?? '(none given)'}`
         : `lane ${lane.name} ended ${laneResult.status}${laneResult.reason ? `: ${laneResult.reason}` : ''}`;
@@ -105,7 +111,7 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
 
   const upstream = upstreamLanes(feature, lane).map((u) => ({
     name: u.name,
-    patch: readFileSync(join(workspaceRoot, laneArtifactsDir(feature.name, u.name), PATCH_FILE), 'utf8'),
+    patch: readFileSync(laneArtifactFiles(workspaceRoot, feature.name, u.name).patch, 'utf8'),
   }));
   // The tests run on today's base (what verify's hash covers), not the base the agent started from.
   const base = await resolveRevision(workspaceRoot, feature.base ?? 'HEAD');

@@ -1,8 +1,7 @@
 import { logger, type Tree } from '@nx/devkit';
 import { parse } from 'jsonc-parser';
-import { posix } from 'node:path';
+import { INTEGRATE_TARGET, RESULT_FILE, laneArtifactsDir, laneNotesFile } from '../../layout';
 import { appendLaneNote } from '../../notes/lane-notes';
-import { LANE_NOTES_FILE, laneArtifactsDir } from '../../plugin/feature-targets';
 import { describeFeatures, findFeatures } from './find-features';
 
 export interface RecordLaneNoteOptions {
@@ -32,7 +31,7 @@ export async function recordLaneNote(tree: Tree, options: RecordLaneNoteOptions)
   if (!lanes.includes(options.lane)) {
     throw new Error(`Feature ${feature.name} has no lane "${options.lane}". Its lanes: ${lanes.join(', ') || 'none'} (${feature.file}).`);
   }
-  const notesFile = posix.join(feature.root, LANE_NOTES_FILE);
+  const notesFile = laneNotesFile(feature.root);
   const current = tree.exists(notesFile) ? tree.read(notesFile, 'utf-8') ?? undefined : undefined;
   const next =
     options.kind === 'answers'
@@ -44,13 +43,13 @@ export async function recordLaneNote(tree: Tree, options: RecordLaneNoteOptions)
   tree.write(notesFile, next);
   logger.info(
     `Recorded ${options.kind === 'answers' ? 'the answer' : 'the feedback'} for ${feature.name}/${options.lane} in ${notesFile}. ` +
-      `Run \`nx run ${feature.name}:integrate\` again: only lane ${options.lane} reruns, every other lane comes from cache.`,
+      `Run \`nx run ${feature.name}:${INTEGRATE_TARGET}\` again: only lane ${options.lane} reruns, every other lane comes from cache.`,
   );
 }
 
 /** The question the lane asked when it last blocked, read from its result.json if it is at hand. */
 function lastQuestion(tree: Tree, feature: string, lane: string): string | undefined {
-  const file = `${laneArtifactsDir(feature, lane)}/result.json`;
+  const file = `${laneArtifactsDir(feature, lane)}/${RESULT_FILE}`;
   if (!tree.exists(file)) return undefined;
   try {
     const result = JSON.parse(tree.read(file, 'utf-8') ?? '{}') as { status?: string; question?: string };

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { LaneStatus, TokenUsage } from '../agents/provider';
 import type { ChangedFile } from '../git/patch-files';
 
@@ -30,18 +29,4 @@ export interface LaneResult {
   agentRuns: number;
   /** How this run started: fresh, resumed from a blocked transcript, or fixing a previous patch after feedback. */
   startedFrom: 'fresh' | 'resumed-transcript' | 'previous-patch';
-}
-
-export const RESULT_FILE = 'result.json';
-export const PATCH_FILE = 'lane.patch';
-export const TRANSCRIPT_FILE = 'transcript.jsonl';
-export const VERIFY_FILE = 'verify.json';
-
-/** A JSON artifact, or undefined when it is missing or torn (an interrupted write). */
-export function readArtifact<T>(file: string): T | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
 }

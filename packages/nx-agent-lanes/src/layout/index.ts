@@ -1,0 +1,44 @@
+/**
+ * The plan's footprint on disk and in Nx: target names, artifact paths, the artifacts' shapes
+ * and their reads and writes. Stages and renderers import this instead of src/plugin/.
+ */
+export { CLEAN_TARGET, INTEGRATE_TARGET, isVerifyTarget, laneTarget, verifyTarget } from './targets';
+export {
+  ARTIFACTS_ROOT,
+  INTEGRATION_DIR,
+  INTEGRATION_RESULT_FILE,
+  LANE_NOTES_FILE,
+  PATCH_FILE,
+  RAN_IN_FILE,
+  REPORT_HTML_FILE,
+  REPORT_MARKDOWN_FILE,
+  RESCUED_DIR,
+  RESULT_FILE,
+  TRANSCRIPT_FILE,
+  VERIFY_FILE,
+  featureArtifactsDir,
+  integrationArtifactsDir,
+  laneArtifactOf,
+  laneArtifactsDir,
+  laneNotesFile,
+  laneTaskOutputs,
+} from './paths';
+export type { LaneArtifactKind } from './paths';
+export {
+  integrationArtifactFiles,
+  laneArtifactFiles,
+  readArtifact,
+  readIntegrationResult,
+  readLanePatch,
+  readLaneResult,
+  readRanIn,
+  readVerifyResult,
+  writeIntegrationArtifacts,
+  writeLanePatch,
+  writeLaneResult,
+  writeRanIn,
+  writeVerifyResult,
+} from './artifacts';
+export type { IntegrationArtifactFiles, IntegrationArtifacts, LaneArtifactFiles } from './artifacts';
+export type { LaneResult } from './lane-result';
+export type { VerifyResult } from './verify-result';

@@ -1,0 +1,74 @@
+/*
+ * Where every artifact lives, workspace-relative and `/`-separated. They are declared task
+ * outputs, so Nx's cache and remote machines carry them; anything that reads or writes one
+ * takes its path from here.
+ */
+
+export const ARTIFACTS_ROOT = 'dist/agent-lanes';
+
+/** The integration folder sits beside the lanes' folders, which is why no lane may be named `integration`. */
+export const INTEGRATION_DIR = 'integration';
+
+export const featureArtifactsDir = (feature: string) => `${ARTIFACTS_ROOT}/${feature}`;
+export const laneArtifactsDir = (feature: string, lane: string) => `${featureArtifactsDir(feature)}/${lane}`;
+export const integrationArtifactsDir = (feature: string) => `${featureArtifactsDir(feature)}/${INTEGRATION_DIR}`;
+
+/** In a lane's folder. */
+export const RESULT_FILE = 'result.json';
+export const PATCH_FILE = 'lane.patch';
+export const TRANSCRIPT_FILE = 'transcript.jsonl';
+export const VERIFY_FILE = 'verify.json';
+/** Patches and transcripts saved from killed runs. */
+export const RESCUED_DIR = 'rescued';
+
+/**
+ * Written beside a lane's artifacts when its agent really ran, and deliberately NOT a declared
+ * output: a cache hit restores result.json with the times of the run that made it but leaves
+ * this file alone, so integrate can tell which lanes ran in its own `nx` command.
+ */
+export const RAN_IN_FILE = '.ran-in';
+
+/** In the integration folder. */
+export const INTEGRATION_RESULT_FILE = 'result.json';
+export const REPORT_MARKDOWN_FILE = 'report.md';
+export const REPORT_HTML_FILE = 'report.html';
+
+/** Lane-level notes (answers to blockers, review feedback), next to feature.jsonc so they are reviewed in git. */
+export const LANE_NOTES_FILE = 'lane-notes.jsonc';
+
+/** The notes file of the feature whose folder is `featureRoot` (`.` for a feature at the workspace root). */
+export function laneNotesFile(featureRoot: string): string {
+  return featureRoot === '' || featureRoot === '.' ? LANE_NOTES_FILE : `${featureRoot}/${LANE_NOTES_FILE}`;
+}
+
+/** What the lane task and the verify task of a lane declare as outputs. */
+export function laneTaskOutputs(feature: string, lane: string): { lane: string[]; verify: string[] } {
+  const dir = laneArtifactsDir(feature, lane);
+  return {
+    lane: [`${dir}/${RESULT_FILE}`, `${dir}/${PATCH_FILE}`, `${dir}/${TRANSCRIPT_FILE}`],
+    verify: [`${dir}/${VERIFY_FILE}`],
+  };
+}
+
+export type LaneArtifactKind = 'result' | 'patch' | 'transcript' | 'verify';
+
+const KIND_OF_FILE: Record<string, LaneArtifactKind> = {
+  [RESULT_FILE]: 'result',
+  [PATCH_FILE]: 'patch',
+  [TRANSCRIPT_FILE]: 'transcript',
+  [VERIFY_FILE]: 'verify',
+};
+
+/**
+ * Which lane artifact a workspace-relative path names (a task output as Nx lists it, with or
+ * without `{workspaceRoot}/`), or undefined for anything else, the integration folder included.
+ */
+export function laneArtifactOf(path: string): { feature: string; lane: string; kind: LaneArtifactKind } | undefined {
+  const parts = path.replace(/^\{workspaceRoot\}\//, '').split('/');
+  const root = ARTIFACTS_ROOT.split('/');
+  if (parts.length !== root.length + 3 || root.some((segment, i) => parts[i] !== segment)) return undefined;
+  const [feature, lane, file] = parts.slice(root.length);
+  const kind = KIND_OF_FILE[file];
+  if (!kind || !feature || !lane || lane === INTEGRATION_DIR) return undefined;
+  return { feature, lane, kind };
+}
