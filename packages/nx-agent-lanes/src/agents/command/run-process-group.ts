@@ -1,4 +1,5 @@
 import { spawn as nodeSpawn } from 'node:child_process';
+import { probeProcess } from '../../locks/process-identity';
 import { LineBuffer } from './line-buffer';
 
 export interface RunProcessGroupOptions {
@@ -132,12 +133,10 @@ export function signalProcessGroup(pgid: number, signal: NodeJS.Signals | 0): bo
   }
 }
 
-/** Whether a process exists (EPERM: it exists but belongs to someone else). */
+/**
+ * Whether a process runs: it exists and is not a zombie, whose pid `kill(pid, 0)` still accepts.
+ * By pid alone; to trust a recorded pid, compare its start time too (locks/process-identity).
+ */
 export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return probeProcess({ pid }) === 'live';
 }
