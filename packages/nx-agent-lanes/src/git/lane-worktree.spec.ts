@@ -3,6 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { GitError } from '../errors';
 import { createTestRepo, runTestGit, type TestRepo } from './create-test-repo';
+import { deadPid, hasProc, spawnLive, spawnZombie } from '../locks/__fixtures__/processes';
+import { readProcessIdentity, type ProcessIdentity } from '../locks/process-identity';
 import { captureLanePatch } from './lane-patch';
 import {
   createLaneWorktree,
@@ -11,6 +13,9 @@ import {
   pruneStaleWorktrees,
   removeLaneWorktree,
 } from './lane-worktree';
+import { formatLockReason, parseLockReason } from './worktree-list';
+
+const onLinux = hasProc ? it : it.skip;
 
 describe('lane worktrees', () => {
   let repo: TestRepo;
@@ -46,8 +51,15 @@ describe('lane worktrees', () => {
     expect(fs.lstatSync(path.join(wt.path, 'node_modules')).isSymbolicLink()).toBe(true);
     expect(fs.realpathSync(path.join(wt.path, 'node_modules'))).toBe(path.join(repo.root, 'node_modules'));
     await expect(listLaneWorktrees(repo.root)).resolves.toEqual([
-      { path: wt.path, branch: wt.branch, pid: process.pid, feature: 'export', lane: 'backend' },
+      { path: wt.path, branch: wt.branch, pid: process.pid, kind: 'lane', feature: 'export', lane: 'backend' },
     ]);
+    const reason = repo.git(['worktree', 'list', '--porcelain']).split('\n').find((line) => line.startsWith('locked '));
+    expect(parseLockReason(reason?.slice('locked '.length))).toEqual({ kind: 'lane', ...readProcessIdentity(process.pid), feature: 'export', lane: 'backend' });
+  });
+
+  it('records what a worktree is for in its lock reason', async () => {
+    await create('verify-backend', { kind: 'verify' });
+    await expect(listLaneWorktrees(repo.root)).resolves.toMatchObject([{ kind: 'verify', lane: 'verify-backend' }]);
   });
 
   it('leaves node_modules out when asked', async () => {
@@ -89,7 +101,7 @@ describe('lane worktrees', () => {
     expect(repo.git(['branch', '--list', 'agent-lanes/*']).trim()).toBe('');
   });
 
-  it('prunes worktrees of dead runs and orphan lane branches, and keeps live runs and the user\u2019s own', async () => {
+  it('prunes worktrees of dead runs and orphan lane branches (whatever pid their name carries), and keeps live runs and the user\u2019s own', async () => {
     const live = await create('backend');
     const dead = path.join(worktreesRoot, 'export', 'docs-old');
     const deadReason = 'nx-agent-lanes pid=99999999 feature=export lane=docs';
@@ -101,20 +113,72 @@ describe('lane worktrees', () => {
     const mine = path.join(repo.scratch, 'mine');
     repo.git(['worktree', 'add', '-q', '--lock', '--reason', 'my own', '-b', 'my-branch', mine, base]);
 
-    const removed = await pruneStaleWorktrees(repo.root, { isAlive: (pid) => pid === process.pid });
+    const removed = await pruneStaleWorktrees(repo.root, { isAlive: (owner) => owner.pid === process.pid });
 
     expect(removed.sort()).toEqual(
-      [dead, 'agent-lanes/export/docs/old', 'agent-lanes/export/logic/orphan', 'agent-lanes/export/logic/99999999-old'].sort(),
+      [dead, 'agent-lanes/export/docs/old', 'agent-lanes/export/logic/orphan', 'agent-lanes/export/logic/99999999-old', starting].sort(),
     );
     expect(fs.existsSync(dead)).toBe(false);
     expect(fs.existsSync(live.path)).toBe(true);
     expect(fs.existsSync(mine)).toBe(true);
     expect(repo.git(['branch', '--format=%(refname:short)']).trim().split('\n').sort()).toEqual(
-      [live.branch, starting, 'main', 'my-branch'].sort(),
+      [live.branch, 'main', 'my-branch'].sort(),
     );
     await expect(listLaneWorktrees(repo.root)).resolves.toEqual([
-      { path: live.path, branch: live.branch, pid: process.pid, feature: 'export', lane: 'backend' },
+      { path: live.path, branch: live.branch, pid: process.pid, kind: 'lane', feature: 'export', lane: 'backend' },
     ]);
+  });
+
+  onLinux('tells a dead owner from a live one by pid and start time: a zombie or a reused pid is dead', async () => {
+    const holder = await spawnLive();
+    const zombie = await spawnZombie();
+    try {
+      const addAs = (lane: string, owner: ProcessIdentity) => {
+        const dir = path.join(worktreesRoot, 'export', lane);
+        const reason = formatLockReason({ kind: 'lane', ...owner, feature: 'export', lane });
+        repo.git(['worktree', 'add', '-q', '--lock', '--reason', reason, '-b', `agent-lanes/export/${lane}/r`, dir, base]);
+        return dir;
+      };
+      const kept = addAs('live', readProcessIdentity(holder.pid)!);
+      const reused = addAs('reused', { ...readProcessIdentity(holder.pid)!, startTime: '1' });
+      const zombied = addAs('zombie', readProcessIdentity(zombie.pid)!);
+      const rescued: string[] = [];
+
+      const removed = await pruneStaleWorktrees(repo.root, { rescue: async (stale) => void rescued.push(`${stale.kind}:${stale.lane}:${stale.pid}`) });
+
+      expect(removed.sort()).toEqual([reused, zombied, 'agent-lanes/export/reused/r', 'agent-lanes/export/zombie/r'].sort());
+      expect(rescued.sort()).toEqual([`lane:reused:${holder.pid}`, `lane:zombie:${zombie.pid}`]);
+      expect(fs.existsSync(kept)).toBe(true);
+    } finally {
+      holder.stop();
+      zombie.stop();
+    }
+  });
+
+  it('waits for the repository lock while a live process holds it, and takes it over from a dead one', async () => {
+    const holder = await spawnLive();
+    const lockFile = path.join(repo.root, '.git', 'nx-agent-lanes', 'repository.lock');
+    const hold = (identity: ProcessIdentity) => {
+      fs.mkdirSync(path.dirname(lockFile), { recursive: true });
+      fs.writeFileSync(lockFile, JSON.stringify({ ...identity, task: 'prune stale lane worktrees', since: new Date().toISOString(), token: 'theirs' }));
+    };
+    try {
+      hold(readProcessIdentity(holder.pid)!);
+      let done = false;
+      const creating = create('backend').then((wt) => ((done = true), wt));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(done).toBe(false);
+      expect(repo.git(['branch', '--list', 'agent-lanes/*']).trim()).toBe('');
+      fs.rmSync(lockFile);
+      const wt = await creating;
+      expect(fs.existsSync(wt.path)).toBe(true);
+
+      hold({ pid: deadPid() });
+      await expect(pruneStaleWorktrees(repo.root)).resolves.toEqual([]);
+      expect(fs.existsSync(lockFile)).toBe(false);
+    } finally {
+      holder.stop();
+    }
   });
 
   it('fails on a missing base with the rev in the message, leaving nothing behind', async () => {

@@ -6,7 +6,8 @@ import { GitError } from '../errors';
 import { applyLanePatch } from './lane-patch';
 import { headCommit, resolveCommit } from './repo';
 import { commandFailed, execGit, runGit } from './run-git';
-import { isProcessAlive } from '../agents/command/run-process-group';
+import { currentProcessIdentity, isSameLiveProcess, type ProcessIdentity } from '../locks/process-identity';
+import { withRepositoryLock } from './repository-lock';
 import {
   formatLockReason,
   isLaneWorktree,
@@ -15,7 +16,9 @@ import {
   parseLaneBranch,
   parseLockReason,
   parseWorktreeList,
+  type LaneOwner,
   type WorktreeEntry,
+  type WorktreeKind,
 } from './worktree-list';
 
 export interface LaneWorktree {
@@ -37,6 +40,8 @@ export interface CreateWorktreeOptions {
   repoRoot: string;
   feature: string;
   lane: string;
+  /** Default `lane`: what the worktree is for, recorded in its lock reason (only a lane's is rescued when its run dies). */
+  kind?: WorktreeKind;
   /** A commit (or any rev) to start from. */
   baseCommit: string;
   /** Default: defaultWorktreesRoot(repoRoot). Must be outside the repository's working tree. */
@@ -79,8 +84,8 @@ function readCommonDirSync(repoRoot: string): string {
 /**
  * Makes a locked worktree on a new branch at the base, links node_modules, and commits the
  * start patches. The lock keeps `git worktree prune` (ours or the user's) off it while the
- * agent runs, and its reason names our pid so a crashed run's worktree can be told apart.
- * Touches only the new worktree, the new branch and the object store.
+ * agent runs, and its reason names our process (pid and start time) so a crashed run's
+ * worktree can be told apart. Touches only the new worktree, the new branch and the object store.
  */
 export async function createLaneWorktree(o: CreateWorktreeOptions): Promise<LaneWorktree> {
   const baseCommit = await resolveCommit(o.repoRoot, o.baseCommit);
@@ -91,10 +96,16 @@ export async function createLaneWorktree(o: CreateWorktreeOptions): Promise<Lane
   const parent = path.join(root, o.feature);
   fs.mkdirSync(parent, { recursive: true });
   const wtPath = path.join(fs.realpathSync(parent), `${o.lane}-${runId}`);
-  const reason = formatLockReason({ pid: process.pid, feature: o.feature, lane: o.lane });
-  await runGit(o.repoRoot, ['worktree', 'add', '-q', '--lock', '--reason', reason, '-b', branch, wtPath, baseCommit]);
+  const reason = formatLockReason({ kind: o.kind ?? 'lane', ...currentProcessIdentity(), feature: o.feature, lane: o.lane });
+  // Until `worktree add` returns, the branch exists without a worktree and the worktree without
+  // its lock: under the repository lock no prune of ours can see either half-made. Without the
+  // checkout, which comes after, so that parallel lanes of a large repository check out at once.
+  await withRepositoryLock(o.repoRoot, { task: `create the ${o.feature}/${o.lane} worktree` }, () =>
+    runGit(o.repoRoot, ['worktree', 'add', '-q', '--no-checkout', '--lock', '--reason', reason, '-b', branch, wtPath, baseCommit]),
+  );
   const worktree: LaneWorktree = { path: wtPath, branch, baseCommit, startCommit: baseCommit, repoRoot: o.repoRoot };
   try {
+    await runGit(wtPath, ['checkout', '-f', '-q']);
     if (o.linkNodeModules !== false) linkNodeModules(o.repoRoot, wtPath);
     const patches = o.patches ?? [];
     for (const [i, start] of patches.entries()) {
@@ -177,49 +188,56 @@ async function listWorktrees(repoRoot: string): Promise<WorktreeEntry[]> {
 /** The worktrees this plugin made in this repository, with the run and lane they belong to. */
 export async function listLaneWorktrees(
   repoRoot: string,
-): Promise<Array<{ path: string; branch?: string; pid?: number; feature?: string; lane?: string }>> {
+): Promise<Array<{ path: string; branch?: string; pid?: number; kind?: WorktreeKind; feature?: string; lane?: string }>> {
   return (await listWorktrees(repoRoot)).filter(isLaneWorktree).map((entry) => {
     const owner = parseLockReason(entry.locked);
     const named = owner ?? parseLaneBranch(entry.branch);
-    return { path: entry.path, branch: entry.branch, pid: owner?.pid, feature: named?.feature, lane: named?.lane };
+    return { path: entry.path, branch: entry.branch, pid: owner?.pid, kind: owner?.kind, feature: named?.feature, lane: named?.lane };
   });
 }
 
 
+/** A dead run's worktree, about to be removed: its owner as its lock reason recorded it, and where it is. */
+export interface StaleWorktree extends LaneOwner {
+  path: string;
+}
+
 /**
- * Cleans up after crashed runs: our worktrees whose lock names a dead pid, git's records of
- * worktrees whose folder is gone (`git worktree prune`), and lane branches no worktree uses.
- * Live runs' worktrees and branches stay (a branch is a live run's when its runId starts with
- * a live pid, as the default runId does). Returns the paths and branches it removed, to tell the user.
+ * Cleans up after crashed runs: our worktrees whose lock names a process that is gone (or a
+ * zombie, or whose pid now names another process), git's records of worktrees whose folder is
+ * gone (`git worktree prune`), and lane branches no worktree uses. All of it under the repository
+ * lock, which every worktree creation also holds until its worktree is added and locked: so a
+ * lane branch without a worktree here is an orphan, never one whose worktree is being made.
+ * Returns the paths and branches it removed, to tell the user.
  */
 export async function pruneStaleWorktrees(
   repoRoot: string,
   options: {
-    isAlive?: (pid: number) => boolean;
+    /** Whether a worktree's owner still runs. Default: the same live process (pid and start time). */
+    isAlive?: (owner: ProcessIdentity) => boolean;
     /** Called before a dead run's worktree is removed, to save what its agent had done. */
-    rescue?: (stale: { path: string; feature: string; lane: string; pid: number }) => Promise<void>;
+    rescue?: (stale: StaleWorktree) => Promise<void>;
   } = {},
 ): Promise<string[]> {
-  const isAlive = options.isAlive ?? isProcessAlive;
-  const removed: string[] = [];
-  for (const entry of await listWorktrees(repoRoot)) {
-    const owner = parseLockReason(entry.locked);
-    if (!owner || isAlive(owner.pid)) continue;
-    if (options.rescue && fs.existsSync(entry.path)) await options.rescue({ path: entry.path, ...owner });
-    await removeWorktreeDir(repoRoot, entry.path);
-    removed.push(entry.path);
-  }
-  await runGit(repoRoot, ['worktree', 'prune']);
-  const inUse = new Set((await listWorktrees(repoRoot)).map((entry) => entry.branch));
-  const refs = await runGit(repoRoot, ['for-each-ref', '--format=%(refname)', `refs/heads/${LANE_BRANCH_PREFIX}`]);
-  for (const ref of refs.split('\n').filter(Boolean)) {
-    const branch = ref.replace(/^refs\/heads\//, '');
-    // `worktree add -b` makes the branch a moment before the worktree: a live run's branch
-    // (default runId `<pid>-...`) may be mid-creation, not orphaned.
-    const runPid = /\/(\d+)-[^/]*$/.exec(branch)?.[1];
-    if (inUse.has(branch) || (runPid !== undefined && isAlive(Number(runPid)))) continue;
-    await deleteLaneBranch(repoRoot, branch);
-    removed.push(branch);
-  }
-  return removed;
+  const isAlive = options.isAlive ?? ((owner: ProcessIdentity) => isSameLiveProcess(owner));
+  return withRepositoryLock(repoRoot, { task: 'prune stale lane worktrees' }, async () => {
+    const removed: string[] = [];
+    for (const entry of await listWorktrees(repoRoot)) {
+      const owner = parseLockReason(entry.locked);
+      if (!owner || isAlive(owner)) continue;
+      if (options.rescue && fs.existsSync(entry.path)) await options.rescue({ path: entry.path, ...owner });
+      await removeWorktreeDir(repoRoot, entry.path);
+      removed.push(entry.path);
+    }
+    await runGit(repoRoot, ['worktree', 'prune']);
+    const inUse = new Set((await listWorktrees(repoRoot)).map((entry) => entry.branch));
+    const refs = await runGit(repoRoot, ['for-each-ref', '--format=%(refname)', `refs/heads/${LANE_BRANCH_PREFIX}`]);
+    for (const ref of refs.split('\n').filter(Boolean)) {
+      const branch = ref.replace(/^refs\/heads\//, '');
+      if (inUse.has(branch)) continue;
+      await deleteLaneBranch(repoRoot, branch);
+      removed.push(branch);
+    }
+    return removed;
+  });
 }

@@ -8,16 +8,36 @@ import {
 } from './worktree-list';
 
 describe('lane names and lock reasons', () => {
-  it('round-trips the owner through the lock reason', () => {
-    const reason = formatLockReason({ pid: 4242, feature: 'export-feature', lane: 'backend' });
-    expect(reason).toBe('nx-agent-lanes pid=4242 feature=export-feature lane=backend');
-    expect(parseLockReason(reason)).toEqual({ pid: 4242, feature: 'export-feature', lane: 'backend' });
+  it('round-trips the owner through the lock reason: kind, pid, start time and boot id', () => {
+    const owner = { kind: 'verify' as const, pid: 4242, startTime: '98765', bootId: 'b8310887-90a9', feature: 'export-feature', lane: 'backend' };
+    const reason = formatLockReason(owner);
+    expect(reason).toBe('nx-agent-lanes kind=verify pid=4242 start=98765 boot=b8310887-90a9 feature=export-feature lane=backend');
+    expect(parseLockReason(reason)).toEqual(owner);
+    expect(parseLockReason(formatLockReason({ kind: 'integration', pid: 7, feature: 'f', lane: 'integration' }))).toEqual({
+      kind: 'integration',
+      pid: 7,
+      feature: 'f',
+      lane: 'integration',
+    });
+  });
+
+  it('tells the kind from the record, never from the lane\u2019s name', () => {
+    expect(parseLockReason('nx-agent-lanes kind=lane pid=1 start=5 feature=f lane=verify-something')).toMatchObject({ kind: 'lane', lane: 'verify-something' });
+    expect(parseLockReason('nx-agent-lanes kind=verify pid=1 start=5 feature=f lane=verify-something')).toMatchObject({ kind: 'verify' });
+  });
+
+  it('reads a reason written before kinds and start times were recorded as a lane\u2019s, trusting its pid alone', () => {
+    expect(parseLockReason('nx-agent-lanes pid=4242 feature=export lane=verify-backend')).toEqual({ kind: 'lane', pid: 4242, feature: 'export', lane: 'verify-backend' });
   });
 
   it('does not claim locks made by someone else', () => {
     expect(parseLockReason('on a USB disk')).toBeUndefined();
     expect(parseLockReason('')).toBeUndefined();
     expect(parseLockReason(undefined)).toBeUndefined();
+    expect(parseLockReason('nx-agent-lanes kind=other pid=1 feature=f lane=l')).toBeUndefined();
+    expect(parseLockReason('nx-agent-lanes pid=0 feature=f lane=l')).toBeUndefined();
+    expect(parseLockReason('nx-agent-lanes pid=1 start=soon feature=f lane=l')).toBeUndefined();
+    expect(parseLockReason('nx-agent-lanes pid=1 feature=f')).toBeUndefined();
   });
 
   it('reads feature and lane back from a branch, features with slashes included', () => {

@@ -83,7 +83,7 @@ async function integrateInWorktree(options: IntegrateOptions & { repoRoot: strin
   for (const line of await pruneWithRescue({ repoRoot, workspaceRoot })) log(line);
   let worktree: LaneWorktree | undefined;
   try {
-    worktree = await createLaneWorktree({ repoRoot, feature: feature.name, lane: 'integration', baseCommit: base.commit });
+    worktree = await createLaneWorktree({ repoRoot, feature: feature.name, lane: 'integration', kind: 'integration', baseCommit: base.commit });
     const applied: LaneState[] = [];
     for (const state of states) {
       if (!state.patch?.trim()) {

@@ -123,6 +123,7 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
       repoRoot,
       feature: feature.name,
       lane: `verify-${lane.name}`,
+      kind: 'verify',
       baseCommit: base.commit,
       patches: upstream.filter((u) => u.patch.trim()).map((u) => ({ patch: u.patch, message: `${feature.name}: ${u.name} lane` })),
     });
