@@ -1,3 +1,4 @@
+import { LANES_GIT_DIR } from '../layout/paths';
 import { join } from 'node:path';
 import { waitForLockFile, type LockHolder } from '../locks/lock-file';
 import { gitCommonDir } from './repo';
@@ -21,7 +22,7 @@ export interface RepositoryLockOptions {
  * taken over.
  */
 export async function withRepositoryLock<T>(repoRoot: string, options: RepositoryLockOptions, fn: () => Promise<T>): Promise<T> {
-  const file = join(await gitCommonDir(repoRoot), 'nx-agent-lanes', 'repository.lock');
+  const file = join(await gitCommonDir(repoRoot), LANES_GIT_DIR, 'repository.lock');
   const lock = await waitForLockFile<LockHolder>({ file, record: { task: options.task }, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
   try {
     return await fn();

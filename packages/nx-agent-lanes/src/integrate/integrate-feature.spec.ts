@@ -5,7 +5,7 @@ import {
 } from '../__fixtures__/lane-fixture';
 import type { Feature } from '../feature/feature-types';
 import type { TestRepo } from '../git/create-test-repo';
-import { sha256 } from '../hashing/lane-hash';
+import { sha256 } from '../hashing/sha256';
 import { runLane } from '../lanes/run-lane';
 import { laneArtifactsDir } from '../layout';
 import { verifyLane } from '../verify/verify-lane';

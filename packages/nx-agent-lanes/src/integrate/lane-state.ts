@@ -1,5 +1,5 @@
 import type { Feature } from '../feature/feature-types';
-import { sha256 } from '../hashing/lane-hash';
+import { sha256 } from '../hashing/sha256';
 import {
   laneArtifactFiles,
   readLanePatch,
@@ -9,8 +9,8 @@ import {
   type LaneResult,
   type VerifyResult,
 } from '../layout';
-import { notesForLane, type LaneNotes } from '../notes/lane-notes';
-import { readFeatureNotes } from '../notes/read-feature-notes';
+import type { LaneNotes } from '../notes/lane-notes';
+import { readLaneNotes } from '../notes/read-lane-notes';
 
 /** What one lane's declared outputs say, as integrate finds them. */
 export interface LaneState {
@@ -25,7 +25,6 @@ export interface LaneState {
 
 /** Reads every lane's artifacts: only declared outputs, so this works on any machine Nx restored them to. */
 export function readLaneStates(workspaceRoot: string, feature: Feature): LaneState[] {
-  const notes = readFeatureNotes(workspaceRoot, feature);
   return feature.lanes.map((lane) => {
     const artifacts = laneArtifactFiles(workspaceRoot, feature.name, lane.name);
     return {
@@ -33,7 +32,7 @@ export function readLaneStates(workspaceRoot: string, feature: Feature): LaneSta
       result: readLaneResult(artifacts),
       verify: readVerifyResult(artifacts),
       patch: readLanePatch(artifacts),
-      notes: notesForLane(notes, lane.name),
+      notes: readLaneNotes(workspaceRoot, feature.root, lane.name),
       ranIn: readRanIn(artifacts),
     };
   });

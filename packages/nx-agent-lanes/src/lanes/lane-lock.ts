@@ -1,3 +1,4 @@
+import { LANES_GIT_DIR } from '../layout/paths';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LanesError } from '../errors';
@@ -83,7 +84,7 @@ export async function stopOrphanedAgents(repoRoot: string): Promise<string[]> {
 }
 
 async function locksDir(repoRoot: string): Promise<string> {
-  return join(await gitCommonDir(repoRoot), 'nx-agent-lanes', 'locks');
+  return join(await gitCommonDir(repoRoot), LANES_GIT_DIR, 'locks');
 }
 
 /**

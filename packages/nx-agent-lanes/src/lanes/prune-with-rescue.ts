@@ -3,11 +3,9 @@ import { basename, join } from 'node:path';
 import { captureLanePatch } from '../git/lane-patch';
 import { pruneStaleWorktrees } from '../git/lane-worktree';
 import { findRepoRoot, gitCommonDir } from '../git/repo';
-import { laneArtifactsDir } from '../layout';
+import { LANES_GIT_DIR, laneArtifactsDir } from '../layout';
 import { stopOrphanedAgents } from './lane-lock';
-
-/** Set by the run-level hook (plugin/run-hooks.ts) for every task of one `nx` command. */
-const RUN_ID_ENV = 'NX_AGENT_LANES_RUN_ID';
+import { RUN_ID_ENV } from './nx-invocation';
 
 export interface PruneWithRescueOptions {
   repoRoot: string;
@@ -73,7 +71,7 @@ async function pruneAndRescue(options: { repoRoot: string; workspaceRoot: string
 }
 
 async function stampFile(repoRoot: string): Promise<string> {
-  const dir = join(await gitCommonDir(repoRoot), 'nx-agent-lanes');
+  const dir = join(await gitCommonDir(repoRoot), LANES_GIT_DIR);
   mkdirSync(dir, { recursive: true });
   return join(dir, 'pruned-run');
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLaneRepo, disposeLaneRepo, scriptedProvider, testFeature, testLane } from '../__fixtures__/lane-fixture';
 import type { AgentProviderImpl } from '../agents/provider';
@@ -11,7 +11,7 @@ describe('runLane', () => {
   const feature = testFeature([testLane('logic', ['libs/export/**'])], { secrets: ['EXPORT_TOKEN'] });
   const lane = feature.lanes[0];
   const artifacts = () => join(repo.root, 'dist/agent-lanes/f/logic');
-  const notesFile = () => join(repo.root, 'features/f/lane-notes.jsonc');
+  const notesFile = () => (mkdirSync(join(repo.root, 'features/f/notes'), { recursive: true }), join(repo.root, 'features/f/notes/logic.jsonc'));
   const run = (provider: AgentProviderImpl, extra: Partial<Parameters<typeof runLane>[0]> = {}) =>
     runLane({ workspaceRoot: repo.root, feature, lane, providers: { command: provider, anthropic: provider }, ...extra });
 
@@ -39,7 +39,7 @@ describe('runLane', () => {
     });
     const lines: string[] = [];
     setTimeout(() => {
-      writeFileSync(notesFile(), appendLaneNote(undefined, 'logic', { kind: 'answers', value: { question: 'UTC or local?', answer: 'UTC' } }));
+      writeFileSync(notesFile(), appendLaneNote(undefined, { kind: 'answers', value: { question: 'UTC or local?', answer: 'UTC' } }));
     }, 300);
     const result = await run(provider, { waitForAnswer: true, log: (l) => lines.push(l) });
     expect(result).toMatchObject({ status: 'done', agentRuns: 2 });
@@ -49,7 +49,7 @@ describe('runLane', () => {
 
   it('starts from its previous patch when it gets feedback', async () => {
     await run(scriptedProvider({ logic: { edits: { 'libs/export/csv.ts': 'v1\n' } } }));
-    writeFileSync(notesFile(), appendLaneNote(undefined, 'logic', { kind: 'feedback', value: { message: 'Quote every field' } }));
+    writeFileSync(notesFile(), appendLaneNote(undefined, { kind: 'feedback', value: { message: 'Quote every field' } }));
     let sawPrevious = '';
     const provider = scriptedProvider({
       logic: {

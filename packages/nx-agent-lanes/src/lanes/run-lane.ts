@@ -11,8 +11,7 @@ import { listUncommittedFiles } from '../git/uncommitted-files';
 import { resolveRevision } from '../git/tree-blobs';
 import { applyLanePatch } from '../git/lane-patch';
 import { createLaneWorktree, removeLaneWorktree } from '../git/lane-worktree';
-import { notesForLane } from '../notes/lane-notes';
-import { readFeatureNotes } from '../notes/read-feature-notes';
+import { readLaneNotes } from '../notes/read-lane-notes';
 import {
   INTEGRATE_TARGET,
   PATCH_FILE,
@@ -79,7 +78,7 @@ async function runLaneInWorktree(
 
   const artifacts = laneArtifactFiles(workspaceRoot, feature.name, lane.name);
   const previous = readPreviousRun(artifacts);
-  const notes = notesForLane(readFeatureNotes(workspaceRoot, feature), lane.name);
+  const notes = readLaneNotes(workspaceRoot, feature.root, lane.name);
   const upstream = upstreamLanes(feature, lane);
   const upstreamPatches = upstream.map((u) => readUpstreamPatch(workspaceRoot, feature, u.name, lane.name));
 
@@ -249,7 +248,7 @@ async function runLaneInWorktree(
     log(`BLOCKED: ${question}`);
     log(`answer with: nx g nx-agent-lanes:answer ${feature.name} --lane ${lane.name} --answer "..."  (waiting; other lanes go on)`);
     const answer = await waitForLaneAnswer({
-      notesFile: join(workspaceRoot, laneNotesFile(feature.root)),
+      notesFile: join(workspaceRoot, laneNotesFile(feature.root, lane.name)),
       lane: lane.name,
       knownAnswers,
       signal,

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { notesForLane, parseLaneNotes } from '../notes/lane-notes';
+import { parseLaneNotes } from '../notes/lane-notes';
 
 export interface WaitForAnswerOptions {
   notesFile: string;
@@ -10,13 +10,13 @@ export interface WaitForAnswerOptions {
   pollMs?: number;
 }
 
-/** Polls lane-notes.jsonc until the lane has one more answer; undefined when aborted. */
+/** Polls the lane's notes file until the lane has one more answer; undefined when aborted. */
 export async function waitForLaneAnswer(options: WaitForAnswerOptions): Promise<string | undefined> {
   const pollMs = options.pollMs ?? 1000;
   while (!options.signal.aborted) {
     if (existsSync(options.notesFile)) {
       try {
-        const answers = notesForLane(parseLaneNotes(readFileSync(options.notesFile, 'utf8')), options.lane).answers;
+        const answers = parseLaneNotes(readFileSync(options.notesFile, 'utf8')).answers;
         if (answers.length > options.knownAnswers) return answers[answers.length - 1].answer;
       } catch {
         // Half-written file: read it again on the next poll.

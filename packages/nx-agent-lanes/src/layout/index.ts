@@ -2,12 +2,24 @@
  * The plan's footprint on disk and in Nx: target names, artifact paths, the artifacts' shapes
  * and their reads and writes. Stages and renderers import this instead of src/plugin/.
  */
-export { CLEAN_TARGET, INTEGRATE_TARGET, isVerifyTarget, laneTarget, verifyTarget } from './targets';
+export {
+  CLEAN_TARGET,
+  DEFAULT_TARGET_NAMES,
+  INTEGRATE_TARGET,
+  LANE_AGENT_TARGET,
+  LANE_VERIFY_TARGET,
+  laneProjectName,
+  laneProjectRoot,
+  laneTarget,
+  verifyTarget,
+} from './targets';
+export type { TargetNames } from './targets';
 export {
   ARTIFACTS_ROOT,
   INTEGRATION_DIR,
   INTEGRATION_RESULT_FILE,
-  LANE_NOTES_FILE,
+  LANE_NOTES_DIR,
+  LANES_GIT_DIR,
   PATCH_FILE,
   RAN_IN_FILE,
   REPORT_HTML_FILE,

@@ -6,7 +6,7 @@ import {
   laneNotesFile,
   laneTaskOutputs,
 } from './paths';
-import { CLEAN_TARGET, INTEGRATE_TARGET, isVerifyTarget, laneTarget, verifyTarget } from './targets';
+import { CLEAN_TARGET, INTEGRATE_TARGET, laneProjectName, laneProjectRoot, laneTarget, verifyTarget } from './targets';
 
 describe('target names', () => {
   it('keeps the public names: lane--<lane>, verify--<lane>, integrate, clean-lanes', () => {
@@ -16,7 +16,14 @@ describe('target names', () => {
       'integrate',
       'clean-lanes',
     ]);
-    expect([isVerifyTarget('verify--backend'), isVerifyTarget('lane--backend'), isVerifyTarget('integrate')]).toEqual([true, false, false]);
+    const names = { laneTargetPrefix: 'agent-', verifyTargetPrefix: 'check-', integrateTargetName: 'ship', cleanTargetName: 'tidy' };
+    expect([laneTarget('backend', names), verifyTarget('backend', names)]).toEqual(['agent-backend', 'check-backend']);
+  });
+
+  it('names a lane project <feature>/<lane>, rooted under the feature folder', () => {
+    expect(laneProjectName('export', 'backend')).toBe('export/backend');
+    expect(laneProjectRoot('features/export', 'backend')).toBe('features/export/lanes/backend');
+    expect(laneProjectRoot('.', 'backend')).toBe('lanes/backend');
   });
 });
 
@@ -31,9 +38,9 @@ describe('artifact paths', () => {
     });
   });
 
-  it('puts lane notes beside feature.jsonc, also for a feature at the workspace root', () => {
-    expect(laneNotesFile('features/export')).toBe('features/export/lane-notes.jsonc');
-    expect(laneNotesFile('.')).toBe('lane-notes.jsonc');
+  it("puts each lane's notes in its own file beside feature.jsonc, also for a feature at the workspace root", () => {
+    expect(laneNotesFile('features/export', 'backend')).toBe('features/export/notes/backend.jsonc');
+    expect(laneNotesFile('.', 'backend')).toBe('notes/backend.jsonc');
   });
 });
 

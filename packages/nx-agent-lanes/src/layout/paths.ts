@@ -33,12 +33,17 @@ export const INTEGRATION_RESULT_FILE = 'result.json';
 export const REPORT_MARKDOWN_FILE = 'report.md';
 export const REPORT_HTML_FILE = 'report.html';
 
-/** Lane-level notes (answers to blockers, review feedback), next to feature.jsonc so they are reviewed in git. */
-export const LANE_NOTES_FILE = 'lane-notes.jsonc';
+/**
+ * A lane's notes (answers to its blockers, review feedback): one file per lane, next to
+ * feature.jsonc so they are reviewed in git, and one file per lane so a note is an input of
+ * that lane's tasks alone.
+ */
+export const LANE_NOTES_DIR = 'notes';
 
-/** The notes file of the feature whose folder is `featureRoot` (`.` for a feature at the workspace root). */
-export function laneNotesFile(featureRoot: string): string {
-  return featureRoot === '' || featureRoot === '.' ? LANE_NOTES_FILE : `${featureRoot}/${LANE_NOTES_FILE}`;
+/** The notes file of `lane` in the feature whose folder is `featureRoot` (`.` for the workspace root). */
+export function laneNotesFile(featureRoot: string, lane: string): string {
+  const file = `${LANE_NOTES_DIR}/${lane}.jsonc`;
+  return featureRoot === '' || featureRoot === '.' ? file : `${featureRoot}/${file}`;
 }
 
 /** What the lane task and the verify task of a lane declare as outputs. */
@@ -72,3 +77,6 @@ export function laneArtifactOf(path: string): { feature: string; lane: string; k
   if (!kind || !feature || !lane || lane === INTEGRATION_DIR) return undefined;
   return { feature, lane, kind };
 }
+
+/** The plugin's folder in the git common dir (locks, the prune record): shared by every checkout, scanned by no tool. */
+export const LANES_GIT_DIR = 'nx-agent-lanes';

@@ -1,28 +1,34 @@
 import { DependencyType, type CreateDependencies, type RawProjectGraphDependency } from '@nx/devkit';
 import picomatch from 'picomatch';
 import { isPathInside, staticBases } from '../ownership';
+import { LANE_AGENT_TARGET } from '../layout';
 import { FEATURE_FILE_GLOB } from './create-nodes';
+import { FEATURE_TAG, LANE_TAG } from './feature-targets';
 import { createFeatureReader } from './read-feature-from-disk';
 
+const isFeatureFile = picomatch(FEATURE_FILE_GLOB, { dot: true });
+
 /**
- * A feature depends on the projects holding its lanes' owned files, so `nx affected` marks
- * the feature when those projects change and not when unrelated ones do.
+ * A lane depends on the projects holding its owned files (and its feature on its lanes, through
+ * implicitDependencies), so `nx affected` marks the feature when those projects change and not
+ * when unrelated ones do.
  */
 export const createDependencies: CreateDependencies = (_options, context) => {
   const roots = Object.entries(context.projects)
+    .filter(([, config]) => !config.tags?.includes(LANE_TAG) && !config.tags?.includes(FEATURE_TAG))
     .map(([name, config]) => ({ name, root: config.root === '.' ? '' : config.root }))
     .sort((a, b) => b.root.length - a.root.length);
-  const isFeatureFile = picomatch(FEATURE_FILE_GLOB, { dot: true });
   const reader = createFeatureReader(context.workspaceRoot, { reuseValidated: true });
   const dependencies: RawProjectGraphDependency[] = [];
 
   for (const [name, config] of Object.entries(context.projects)) {
-    const file = `${config.root === '.' ? '' : `${config.root}/`}feature.jsonc`;
-    if (!isFeatureFile(file) || !config.tags?.includes('agent-lanes:feature')) continue;
-    const { feature } = reader.read(file);
-    if (!feature) continue; // createNodes already reported it
-    for (const target of findOwnedProjects(roots, feature.lanes.flatMap((l) => l.owns))) {
-      if (target !== name) dependencies.push({ source: name, target, type: DependencyType.implicit });
+    if (!config.tags?.includes(LANE_TAG)) continue;
+    const { featureFile, lane: laneName } = (config.targets?.[LANE_AGENT_TARGET]?.options ?? {}) as { featureFile?: string; lane?: string };
+    if (!featureFile || !isFeatureFile(featureFile)) continue;
+    const lane = reader.read(featureFile).feature?.lanes.find((l) => l.name === laneName);
+    if (!lane) continue; // createNodes already reported it
+    for (const target of findOwnedProjects(roots, lane.owns)) {
+      dependencies.push({ source: name, target, type: DependencyType.implicit });
     }
   }
   return dependencies;

@@ -1,25 +1,22 @@
 import { createNodesFromFiles, type CreateNodesContextV2, type CreateNodesV2 } from '@nx/devkit';
-import { buildFeatureProject } from './feature-targets';
+import { buildFeatureProjects } from './feature-targets';
+import { normalizePluginOptions, type AgentLanesPluginOptions } from './plugin-options';
 import { createFeatureReader } from './read-feature-from-disk';
 
 export const FEATURE_FILE_GLOB = '**/feature.jsonc';
 
-/** Options of the plugin entry in nx.json (none yet; kept for forward compatibility). */
-export type AgentLanesPluginOptions = Record<string, never>;
-
 /**
- * Every feature.jsonc becomes a project with lane--*, verify--* and integrate targets.
- * An invalid plan fails project-graph creation with every problem, located to the character.
+ * Every feature.jsonc becomes a feature project (lane--*, verify--*, integrate, clean-lanes)
+ * and one project per lane. An invalid plan fails project-graph creation with every problem,
+ * located to the character.
  */
 export const createNodesV2: CreateNodesV2<AgentLanesPluginOptions> = [
   FEATURE_FILE_GLOB,
   async (configFiles, options, context: CreateNodesContextV2) => {
+    const names = normalizePluginOptions(options);
     const reader = createFeatureReader(context.workspaceRoot);
     return createNodesFromFiles(
-      (file) => {
-        const feature = reader.readOrThrow(file);
-        return { projects: { [feature.root]: buildFeatureProject(feature) } };
-      },
+      (file) => ({ projects: buildFeatureProjects(reader.readOrThrow(file), names) }),
       configFiles,
       options,
       context,

@@ -1,67 +1,79 @@
-import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
+import type { ProjectConfiguration, TargetConfiguration, TargetDependencyConfig } from '@nx/devkit';
 import type { Feature, Lane } from '../feature/feature-types';
 import { upstreamLanes } from '../feature/plan-lanes';
+import { planAgentInputs, planAgentKey, planVerifyInputs, planVerifyKey } from '../hashing/lane-cache-inputs';
 import {
-  CLEAN_TARGET,
-  INTEGRATE_TARGET,
-  LANE_NOTES_FILE,
+  DEFAULT_TARGET_NAMES,
+  LANE_AGENT_TARGET,
+  LANE_VERIFY_TARGET,
   integrationArtifactsDir,
+  laneNotesFile,
+  laneProjectName,
+  laneProjectRoot,
   laneTarget,
   laneTaskOutputs,
   verifyTarget,
+  type TargetNames,
 } from '../layout';
 
 const TECHNOLOGY = 'nx-agent-lanes';
+export const FEATURE_TAG = 'agent-lanes:feature';
+export const LANE_TAG = 'agent-lanes:lane';
 
 /**
- * The project a feature becomes. Target options name only the lane: Nx folds the whole
- * project configuration into every task's hash, so lane settings stay out of it and the
- * executors' own hasher hashes each lane's inputs instead (see src/hashing).
+ * The projects a feature becomes, keyed by root: the feature's own project (the targets a
+ * person runs: `lane--<lane>`, `verify--<lane>`, `integrate`, `clean-lanes`) and one small
+ * project per lane holding the lane's cached `agent` and `verify` tasks.
+ *
+ * Why a project per lane: Nx hashes a project's whole configuration (each target's executor,
+ * options and outputs) into every task of that project, so in one project a new lane or an
+ * edit to one lane would rerun every agent. In its own project a lane's tasks are keyed on its
+ * settings alone (their options carry them, see src/hashing), with declarative inputs only.
+ * The feature's `lane--<lane>` and `verify--<lane>` are no-op targets that run the lane's task,
+ * so `nx run <feature>:lane--<lane>` works as it reads.
  */
-export function buildFeatureProject(feature: Feature): ProjectConfiguration {
-  const targets: Record<string, TargetConfiguration> = {};
+export function buildFeatureProjects(feature: Feature, names: TargetNames = DEFAULT_TARGET_NAMES): Record<string, ProjectConfiguration> {
+  const projects: Record<string, ProjectConfiguration> = {};
+  for (const lane of feature.lanes) projects[laneProjectRoot(feature.root, lane.name)] = buildLaneProject(feature, lane);
+  projects[feature.root] = buildFeatureProject(feature, names);
+  return projects;
+}
+
+function buildFeatureProject(feature: Feature, names: TargetNames): ProjectConfiguration {
   const f = feature.name;
+  const targets: Record<string, TargetConfiguration> = {};
+  const laneTask = (lane: string, target: string): TargetDependencyConfig => ({ projects: [laneProjectName(f, lane)], target });
   for (const lane of feature.lanes) {
-    const outputs = laneTaskOutputs(f, lane.name);
-    const upstream = upstreamLanes(feature, lane);
-    targets[laneTarget(lane.name)] = {
-      executor: 'nx-agent-lanes:agent-lane',
-      options: { lane: lane.name },
-      cache: true,
-      dependsOn: lane.after.map(laneTarget),
-      inputs: laneInputs(feature, lane),
-      outputs: outputs.lane.map((o) => `{workspaceRoot}/${o}`),
+    targets[laneTarget(lane.name, names)] = {
+      executor: 'nx:noop',
+      dependsOn: [laneTask(lane.name, LANE_AGENT_TARGET)],
       metadata: {
-        description: `Run the ${lane.name} lane's ${describeAgent(lane)} in its own git worktree; it may change ${lane.owns.join(', ')}`,
+        description: `Run the ${lane.name} lane's ${describeAgent(lane)} in its own git worktree; it may change ${lane.owns.join(', ')} (runs ${laneProjectName(f, lane.name)}:${LANE_AGENT_TARGET})`,
         technologies: [TECHNOLOGY],
       },
     };
-    targets[verifyTarget(lane.name)] = {
-      executor: 'nx-agent-lanes:verify-lane',
-      options: { lane: lane.name },
-      cache: true,
-      dependsOn: [laneTarget(lane.name), ...upstream.map((u) => laneTarget(u.name))],
-      inputs: laneInputs(feature, lane),
-      outputs: outputs.verify.map((o) => `{workspaceRoot}/${o}`),
+    targets[verifyTarget(lane.name, names)] = {
+      executor: 'nx:noop',
+      dependsOn: [laneTask(lane.name, LANE_VERIFY_TARGET)],
       metadata: {
-        description: `Apply the ${lane.name} lane's patch to a clean worktree, run \`${lane.test}\` and check it changed only its own files`,
+        description: `Verify the ${lane.name} lane alone: \`${lane.test}\` on a clean worktree, and only its own files changed (runs ${laneProjectName(f, lane.name)}:${LANE_VERIFY_TARGET})`,
         technologies: [TECHNOLOGY],
       },
     };
   }
-  targets[INTEGRATE_TARGET] = {
+  targets[names.integrateTargetName] = {
     executor: 'nx-agent-lanes:integrate',
     options: {},
     // Integrate moves the lanes/<feature> branch: a side effect a cache hit could not replay.
     cache: false,
-    dependsOn: feature.lanes.flatMap((l) => [laneTarget(l.name), verifyTarget(l.name)]),
+    dependsOn: feature.lanes.flatMap((l) => [laneTask(l.name, LANE_AGENT_TARGET), laneTask(l.name, LANE_VERIFY_TARGET)]),
     outputs: [`{workspaceRoot}/${integrationArtifactsDir(f)}`],
     metadata: {
       description: `Merge every lane on branch lanes/${f}, run the integration test${feature.integration.test ? ` (\`${feature.integration.test}\`)` : ''} and write the review report`,
       technologies: [TECHNOLOGY],
     },
   };
-  targets[CLEAN_TARGET] = {
+  targets[names.cleanTargetName] = {
     executor: 'nx-agent-lanes:clean',
     options: {},
     cache: false,
@@ -72,37 +84,67 @@ export function buildFeatureProject(feature: Feature): ProjectConfiguration {
   };
   return {
     root: feature.root,
-    name: feature.name,
+    name: f,
     projectType: 'application',
-    tags: ['agent-lanes:feature'],
+    tags: [FEATURE_TAG],
+    // `nx affected` reaches the feature through its lanes, which depend on the projects they own.
+    implicitDependencies: feature.lanes.map((l) => laneProjectName(f, l.name)),
     targets,
     metadata: {
       description: feature.goal,
       technologies: [TECHNOLOGY],
       targetGroups: {
-        'Agent lanes': feature.lanes.map((l) => laneTarget(l.name)),
-        Verification: feature.lanes.map((l) => verifyTarget(l.name)),
-        Integration: [INTEGRATE_TARGET, CLEAN_TARGET],
+        'Agent lanes': feature.lanes.map((l) => laneTarget(l.name, names)),
+        Verification: feature.lanes.map((l) => verifyTarget(l.name, names)),
+        Integration: [names.integrateTargetName, names.cleanTargetName],
       },
+    },
+  };
+}
+
+function buildLaneProject(feature: Feature, lane: Lane): ProjectConfiguration {
+  const f = feature.name;
+  const outputs = laneTaskOutputs(f, lane.name);
+  const upstream = upstreamLanes(feature, lane);
+  const options = { featureFile: feature.file, lane: lane.name };
+  return {
+    root: laneProjectRoot(feature.root, lane.name),
+    name: laneProjectName(f, lane.name),
+    tags: [LANE_TAG],
+    targets: {
+      [LANE_AGENT_TARGET]: {
+        executor: 'nx-agent-lanes:agent-lane',
+        options: { ...options, plan: planAgentKey(feature, lane) },
+        cache: true,
+        dependsOn: lane.after.map((u) => ({ projects: [laneProjectName(f, u)], target: LANE_AGENT_TARGET })),
+        inputs: planAgentInputs(feature, lane, { notes: laneNotesFile(feature.root, lane.name) }),
+        outputs: outputs.lane.map((o) => `{workspaceRoot}/${o}`),
+        metadata: {
+          description: `The ${lane.name} lane's ${describeAgent(lane)}, in its own git worktree at the base${lane.after.length ? ` plus ${lane.after.join(', ')}` : ''}`,
+          technologies: [TECHNOLOGY],
+        },
+      },
+      [LANE_VERIFY_TARGET]: {
+        executor: 'nx-agent-lanes:verify-lane',
+        options: { ...options, plan: planVerifyKey(feature, lane) },
+        cache: true,
+        dependsOn: [lane, ...upstream].map((l) => ({ projects: [laneProjectName(f, l.name)], target: LANE_AGENT_TARGET })),
+        inputs: planVerifyInputs(feature),
+        outputs: outputs.verify.map((o) => `{workspaceRoot}/${o}`),
+        metadata: {
+          description: `Apply the ${lane.name} lane's patch to a clean worktree, run \`${lane.test}\` and check it changed only its own files`,
+          technologies: [TECHNOLOGY],
+        },
+      },
+    },
+    metadata: {
+      description: `Lane ${lane.name} of feature ${f}: ${lane.owns.join(', ')}`,
+      technologies: [TECHNOLOGY],
+      targetGroups: { 'Agent lane': [LANE_AGENT_TARGET, LANE_VERIFY_TARGET] },
     },
   };
 }
 
 function describeAgent(lane: Lane): string {
   return lane.agent.provider === 'anthropic' ? `agent (${lane.agent.model})` : 'agent command';
-}
-
-/**
- * What the lane's hasher covers, declared so `nx show project` tells the truth about it.
- * (The hasher reads owned files from the base commit and only this lane's entry of feature.jsonc.)
- */
-function laneInputs(feature: Feature, lane: Lane): TargetConfiguration['inputs'] {
-  return [
-    `{projectRoot}/feature.jsonc`,
-    `{workspaceRoot}/${feature.contractPath}`,
-    `{workspaceRoot}/${lane.specPath}`,
-    `{projectRoot}/${LANE_NOTES_FILE}`,
-    ...lane.owns.map((p) => `{workspaceRoot}/${p}`),
-    { env: 'ANTHROPIC_BASE_URL' },
-  ];
 }

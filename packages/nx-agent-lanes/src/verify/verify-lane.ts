@@ -7,7 +7,7 @@ import { applyLanePatch } from '../git/lane-patch';
 import { createLaneWorktree, removeLaneWorktree, type LaneWorktree } from '../git/lane-worktree';
 import { findRepoRoot } from '../git/repo';
 import { resolveRevision } from '../git/tree-blobs';
-import { sha256 } from '../hashing/lane-hash';
+import { sha256 } from '../hashing/sha256';
 import { acquireLaneLock } from '../lanes/lane-lock';
 import { collectSecrets, redactSecrets, redactValue } from '../lanes/redact-secrets';
 import { describeCheckFailure } from './describe-check-failure';

@@ -25,7 +25,7 @@ export default async function agentLaneExecutor(
 ): Promise<{ success: boolean }> {
   const interrupt = onInterrupt();
   try {
-    const { feature, lane } = loadTaskLane(context, options.lane);
+    const { feature, lane } = loadTaskLane(context, options);
     const prefix = `[${lane.name}]`;
     const result = await runLane({
       workspaceRoot: context.root,

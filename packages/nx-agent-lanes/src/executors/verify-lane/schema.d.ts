@@ -1,4 +1,6 @@
-export interface VerifyLaneExecutorOptions {
-  /** Name of the lane in the project's feature.jsonc. */
-  lane: string;
+import type { LaneTaskOptions } from '../load-task-lane';
+
+export interface VerifyLaneExecutorOptions extends LaneTaskOptions {
+  /** The lane's verify settings as inferred from feature.jsonc: part of the task's cache key. */
+  plan?: Record<string, unknown>;
 }

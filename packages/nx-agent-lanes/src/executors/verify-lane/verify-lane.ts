@@ -12,7 +12,7 @@ export default async function verifyLaneExecutor(
 ): Promise<{ success: boolean }> {
   const interrupt = onInterrupt();
   try {
-    const { feature, lane } = loadTaskLane(context, options.lane);
+    const { feature, lane } = loadTaskLane(context, options);
     const prefix = `[verify ${lane.name}]`;
     const result = await verifyLane({
       workspaceRoot: context.root,

@@ -6,7 +6,7 @@ import { featureGenerator } from '../feature/feature';
 import { laneGenerator } from '../lane/lane';
 import { answerGenerator } from './answer';
 
-const NOTES = 'features/export-feature/lane-notes.jsonc';
+const notesOf = (lane: string) => `features/export-feature/notes/${lane}.jsonc`;
 
 describe('answer and feedback generators', () => {
   let tree: Tree;
@@ -24,19 +24,17 @@ describe('answer and feedback generators', () => {
       JSON.stringify({ status: 'blocked', question: 'UTC or local time in the CSV?' }),
     );
     await answerGenerator(tree, { feature: 'export-feature', lane: 'export-logic', answer: 'UTC, with an explicit column header' });
-    const notes = parseLaneNotes(tree.read(NOTES, 'utf-8')!);
-    expect(notes['export-logic'].answers).toEqual([
-      { question: 'UTC or local time in the CSV?', answer: 'UTC, with an explicit column header' },
-    ]);
-    expect(notes.frontend).toBeUndefined();
+    const notes = parseLaneNotes(tree.read(notesOf('export-logic'), 'utf-8')!);
+    expect(notes.answers).toEqual([{ question: 'UTC or local time in the CSV?', answer: 'UTC, with an explicit column header' }]);
+    expect(tree.exists(notesOf('frontend'))).toBe(false);
   });
 
   it('records feedback for one lane only', async () => {
     await feedbackGenerator(tree, { feature: 'export-feature', lane: 'frontend', message: 'Send Accept: text/csv' });
     await feedbackGenerator(tree, { feature: 'export-feature', lane: 'frontend', message: 'Revoke the object URL' });
-    const notes = parseLaneNotes(tree.read(NOTES, 'utf-8')!);
-    expect(notes.frontend.feedback.map((f) => f.message)).toEqual(['Send Accept: text/csv', 'Revoke the object URL']);
-    expect(notes['export-logic']).toBeUndefined();
+    const notes = parseLaneNotes(tree.read(notesOf('frontend'), 'utf-8')!);
+    expect(notes.feedback.map((f) => f.message)).toEqual(['Send Accept: text/csv', 'Revoke the object URL']);
+    expect(tree.exists(notesOf('export-logic'))).toBe(false);
   });
 
   it('refuses an unknown lane or feature and writes nothing', async () => {
@@ -47,6 +45,6 @@ describe('answer and feedback generators', () => {
       /There is no feature named "nope"\. Features in this workspace: export-feature \(features\/export-feature\/feature\.jsonc\)/,
     );
     await expect(feedbackGenerator(tree, { feature: 'export-feature', lane: 'frontend', message: '  ' })).rejects.toThrow(/one line/);
-    expect(tree.exists(NOTES)).toBe(false);
+    expect(tree.exists(notesOf('export-logic'))).toBe(false);
   });
 });

@@ -14,8 +14,8 @@ export interface RecordLaneNoteOptions {
 }
 
 /**
- * Appends one answer or one piece of feedback to a lane's entry in lane-notes.jsonc, next to
- * the feature's plan, after checking the feature and the lane exist. The next run reruns
+ * Appends one answer or one piece of feedback to the lane's notes file (notes/<lane>.jsonc next
+ * to the feature's plan), after checking the feature and the lane exist. The next run reruns
  * that lane alone.
  */
 export async function recordLaneNote(tree: Tree, options: RecordLaneNoteOptions): Promise<void> {
@@ -31,15 +31,15 @@ export async function recordLaneNote(tree: Tree, options: RecordLaneNoteOptions)
   if (!lanes.includes(options.lane)) {
     throw new Error(`Feature ${feature.name} has no lane "${options.lane}". Its lanes: ${lanes.join(', ') || 'none'} (${feature.file}).`);
   }
-  const notesFile = laneNotesFile(feature.root);
+  const notesFile = laneNotesFile(feature.root, options.lane);
   const current = tree.exists(notesFile) ? tree.read(notesFile, 'utf-8') ?? undefined : undefined;
   const next =
     options.kind === 'answers'
-      ? appendLaneNote(current, options.lane, {
+      ? appendLaneNote(current, {
           kind: 'answers',
           value: { question: options.question ?? lastQuestion(tree, feature.name, options.lane) ?? '', answer: text },
         })
-      : appendLaneNote(current, options.lane, { kind: 'feedback', value: { message: text } });
+      : appendLaneNote(current, { kind: 'feedback', value: { message: text } });
   tree.write(notesFile, next);
   logger.info(
     `Recorded ${options.kind === 'answers' ? 'the answer' : 'the feedback'} for ${feature.name}/${options.lane} in ${notesFile}. ` +
