@@ -40,9 +40,14 @@ function diffRequests(before, after) {
   return diff;
 }
 
-/** Nx's line for a task served from cache, e.g. `> nx run export-feature:lane--docs  [local cache]`. */
+/**
+ * The lane tasks Nx served from cache, named as the feature's targets that run them: Nx prints
+ * `> nx run export-feature/docs:agent  [local cache]` for the docs lane's agent (lane--docs).
+ */
 function findCachedTasks(output) {
-  return [...stripAnsi(output).matchAll(/nx run [\w-]+:([\w-]+)\s+\[(?:local|remote) cache\]/g)].map((m) => m[1]).sort();
+  return [...stripAnsi(output).matchAll(/nx run [\w.-]+\/([\w-]+):(agent|verify)\s+\[(?:local|remote) cache\]/g)]
+    .map((m) => `${m[2] === 'agent' ? 'lane' : 'verify'}--${m[1]}`)
+    .sort();
 }
 
 function stripAnsi(text) {
@@ -163,10 +168,10 @@ const STEPS = [
   {
     id: 'answer',
     title: 'Answer the question in one line',
-    says: 'The answer goes into features/export-feature/lane-notes.jsonc; it changes the hash of export-logic only.',
+    says: 'The answer goes into features/export-feature/notes/export-logic.jsonc, an input of export-logic only.',
     run: async (story) => runNx(story, ['g', 'nx-agent-lanes:answer', FEATURE, '--lane', BLOCKED_LANE, '--answer', ANSWER]),
     check: (o) => (o.status === 0 ? [] : [`the answer generator exited ${o.status}`]),
-    summarize: () => `the answer is recorded in features/${FEATURE}/lane-notes.jsonc`,
+    summarize: () => `the answer is recorded in features/${FEATURE}/notes/export-logic.jsonc`,
   },
   {
     id: 'resume',
@@ -208,7 +213,7 @@ const STEPS = [
     says: 'The report names the seam; the fix belongs to the frontend, which must accept the type the contract specifies.',
     run: async (story) => runNx(story, ['g', 'nx-agent-lanes:feedback', FEATURE, '--lane', FEEDBACK_LANE, '--message', FEEDBACK]),
     check: (o) => (o.status === 0 ? [] : [`the feedback generator exited ${o.status}`]),
-    summarize: () => `the feedback is recorded in features/${FEATURE}/lane-notes.jsonc`,
+    summarize: () => `the feedback is recorded in features/${FEATURE}/notes/frontend.jsonc`,
   },
   {
     id: 'fix',

@@ -21,6 +21,14 @@ export const FEATURE_TAG = 'agent-lanes:feature';
 export const LANE_TAG = 'agent-lanes:lane';
 
 /**
+ * The feature's own targets hash nothing: the no-op targets only run lane tasks, and integrate
+ * is never cached. Left to the workspace's defaults (`^default` is common), Nx would hash the
+ * lane projects' files, and a lane project, whose folder holds no files, is not in Nx's file
+ * map: the hasher fails with "project <feature>/<lane> not found".
+ */
+const NO_INPUTS: string[] = [];
+
+/**
  * The projects a feature becomes, keyed by root: the feature's own project (the targets a
  * person runs: `lane--<lane>`, `verify--<lane>`, `integrate`, `clean-lanes`) and one small
  * project per lane holding the lane's cached `agent` and `verify` tasks.
@@ -46,6 +54,7 @@ function buildFeatureProject(feature: Feature, names: TargetNames): ProjectConfi
   for (const lane of feature.lanes) {
     targets[laneTarget(lane.name, names)] = {
       executor: 'nx:noop',
+      inputs: NO_INPUTS,
       dependsOn: [laneTask(lane.name, LANE_AGENT_TARGET)],
       metadata: {
         description: `Run the ${lane.name} lane's ${describeAgent(lane)} in its own git worktree; it may change ${lane.owns.join(', ')} (runs ${laneProjectName(f, lane.name)}:${LANE_AGENT_TARGET})`,
@@ -54,6 +63,7 @@ function buildFeatureProject(feature: Feature, names: TargetNames): ProjectConfi
     };
     targets[verifyTarget(lane.name, names)] = {
       executor: 'nx:noop',
+      inputs: NO_INPUTS,
       dependsOn: [laneTask(lane.name, LANE_VERIFY_TARGET)],
       metadata: {
         description: `Verify the ${lane.name} lane alone: \`${lane.test}\` on a clean worktree, and only its own files changed (runs ${laneProjectName(f, lane.name)}:${LANE_VERIFY_TARGET})`,
@@ -66,6 +76,7 @@ function buildFeatureProject(feature: Feature, names: TargetNames): ProjectConfi
     options: {},
     // Integrate moves the lanes/<feature> branch: a side effect a cache hit could not replay.
     cache: false,
+    inputs: NO_INPUTS,
     dependsOn: feature.lanes.flatMap((l) => [laneTask(l.name, LANE_AGENT_TARGET), laneTask(l.name, LANE_VERIFY_TARGET)]),
     outputs: [`{workspaceRoot}/${integrationArtifactsDir(f)}`],
     metadata: {
