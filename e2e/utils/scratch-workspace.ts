@@ -2,6 +2,7 @@ import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_proce
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createWorkspace, nodeEnv, nxBin, packPlugin as packBuiltPlugin } from '../../tools/demo/story-workspace';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 export const BUILT_PACKAGE = join(REPO_ROOT, 'dist', 'packages', 'nx-agent-lanes');
@@ -29,18 +30,13 @@ export function packPlugin(): string {
   if (!existsSync(join(BUILT_PACKAGE, 'package.json'))) {
     throw new Error(`No built package at ${BUILT_PACKAGE}: run \`npm run build\` first (npm test does).`);
   }
-  const dest = mkdtempSync(join(tmpdir(), 'nx-agent-lanes-pack-'));
-  const out = execFileSync('npm', ['pack', BUILT_PACKAGE, '--pack-destination', dest, '--json'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const [{ filename }] = JSON.parse(out) as Array<{ filename: string }>;
-  tarball = join(dest, filename);
+  tarball = packBuiltPlugin({ dest: mkdtempSync(join(tmpdir(), 'nx-agent-lanes-pack-')), builtPackage: BUILT_PACKAGE });
   return tarball;
 }
 
 export interface ScratchWorkspace {
   root: string;
+  nodeBinary: string;
   /** Runs the workspace's own nx CLI. */
   nx(args: string[], options?: { env?: NodeJS.ProcessEnv; allowFailure?: boolean }): SpawnSyncReturns<string>;
   git(args: string[]): string;
@@ -50,47 +46,46 @@ export interface ScratchWorkspace {
   dispose(): void;
 }
 
+export interface ScratchWorkspaceOptions {
+  extraDevDependencies?: Record<string, string>;
+  /** Default: the version the repository pins. */
+  nxVersion?: string;
+  /** A prepared install to copy instead of npm install (see prepareMatrixInstall). */
+  install?: string;
+  /** The node that runs nx and, first on PATH, its tasks; default this process's. */
+  nodeBinary?: string;
+}
+
 /**
  * A fresh Nx workspace in a temp dir outside the repository, with nx and the plugin installed
- * from its packed tarball (npm, offline-first from the npm cache), and a git repository.
+ * from its packed tarball, and a git repository (see createWorkspace).
  */
-export function createScratchWorkspace(name: string, options: { extraDevDependencies?: Record<string, string> } = {}): ScratchWorkspace {
-  const root = mkdtempSync(join(tmpdir(), `nx-agent-lanes-e2e-${name}-`));
-  const pkg = packPlugin();
-  writeFileSync(
-    join(root, 'package.json'),
-    JSON.stringify(
-      {
-        name: `scratch-${name}`,
-        private: true,
-        devDependencies: { nx: NX_VERSION, 'nx-agent-lanes': `file:${pkg}`, ...options.extraDevDependencies },
-      },
-      null,
-      2,
-    ),
-  );
-  writeFileSync(join(root, 'nx.json'), JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2));
-  writeFileSync(join(root, '.gitignore'), 'node_modules\ndist\n.nx\n');
-  const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
-    cwd: root,
-    encoding: 'utf8',
+export function createScratchWorkspace(name: string, options: ScratchWorkspaceOptions = {}): ScratchWorkspace {
+  const { nodeBinary = process.execPath } = options;
+  const root = createWorkspace({
+    prefix: `nx-agent-lanes-e2e-${name}-`,
+    files: {
+      'package.json': JSON.stringify({ name: `scratch-${name}`, private: true }, null, 2),
+      'nx.json': JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2),
+      '.gitignore': 'node_modules\ndist\n.nx\nvendor\n',
+    },
+    nxVersion: options.nxVersion ?? NX_VERSION,
+    install: options.install,
+    tarball: options.install ? undefined : packPlugin(),
+    extraDevDependencies: options.extraDevDependencies,
+    gitUser: { name: 'E2E', email: 'e2e@example.com' },
   });
-  if (install.status !== 0) throw new Error(`npm install failed in ${root}:\n${install.stderr}`);
-
   const git = (args: string[]) =>
     execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  git(['init', '-q', '-b', 'main']);
-  git(['config', 'user.name', 'E2E']);
-  git(['config', 'user.email', 'e2e@example.com']);
-  git(['config', 'commit.gpgsign', 'false']);
 
   const ws: ScratchWorkspace = {
     root,
+    nodeBinary,
     nx(args, opts = {}) {
-      const result = spawnSync(process.execPath, [join(root, 'node_modules', '.bin', 'nx'), ...args], {
+      const result = spawnSync(nodeBinary, [nxBin(root), ...args], {
         cwd: root,
         encoding: 'utf8',
-        env: nxEnv(opts.env),
+        env: nxEnv({ ...nodeEnv(nodeBinary), ...opts.env }),
         maxBuffer: 64 * 1024 * 1024,
       });
       if (result.status !== 0 && !opts.allowFailure) {
@@ -144,4 +139,13 @@ export function readAgentRuns(logFile: string): AgentRun[] {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as AgentRun);
+}
+
+/** How many times each lane's agent ran while `action` ran, from the agent log; {} when none did. */
+export async function countAgentRuns(logFile: string, action: () => unknown): Promise<Record<string, number>> {
+  const before = readAgentRuns(logFile).length;
+  await action();
+  const counts: Record<string, number> = {};
+  for (const run of readAgentRuns(logFile).slice(before)) counts[run.lane] = (counts[run.lane] ?? 0) + 1;
+  return counts;
 }

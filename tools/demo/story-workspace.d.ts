@@ -14,6 +14,8 @@ export interface NxRun {
 
 export interface StoryWorkspace {
   root: string;
+  /** The node that runs nx and, first on PATH, its tasks. */
+  nodeBinary: string;
   nx(args: string[], options?: { env?: NodeJS.ProcessEnv }): Promise<NxRun>;
   git(args: string[]): string;
   commitAll(message: string): string;
@@ -27,6 +29,33 @@ export interface StoryWorkspace {
 export declare function findBuildReason(options?: { packageSource?: string; builtPackage?: string }): string | undefined;
 export declare function ensurePackageBuilt(options?: { repoRoot?: string; log?: (line: string) => void }): { built: boolean; reason?: string };
 export declare function packPlugin(options: { dest: string; builtPackage?: string }): string;
-export declare function createNxEnv(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
-export declare function createStoryWorkspace(options?: { nxVersion?: string; prefix?: string; log?: (line: string) => void }): StoryWorkspace;
-export declare function openStoryWorkspace(root: string): StoryWorkspace;
+export declare function createNxEnv(extra?: NodeJS.ProcessEnv, options?: { nodeBinary?: string }): NodeJS.ProcessEnv;
+/** PATH and npm's pointers to node for another Node than this process's; {} for this one. */
+export declare function nodeEnv(nodeBinary: string): NodeJS.ProcessEnv;
+export declare function nxBin(root: string): string;
+
+export interface WorkspaceOptions {
+  /** A folder copied in first (node_modules, dist, .nx and vendor skipped). */
+  fixture?: string;
+  /** Files written after the fixture, by path relative to the workspace. */
+  files?: Record<string, string>;
+  nxVersion?: string;
+  /** A prepared install to copy instead of running npm install (MatrixInstall.dir). */
+  install?: string;
+  /** The plugin's tarball when the caller packed it already. */
+  tarball?: string;
+  extraDevDependencies?: Record<string, string>;
+  prefix?: string;
+  gitUser?: { name: string; email: string };
+  log?: (line: string) => void;
+}
+
+export declare function createWorkspace(options?: WorkspaceOptions): string;
+export declare function createStoryWorkspace(options?: {
+  nxVersion?: string;
+  install?: string;
+  nodeBinary?: string;
+  prefix?: string;
+  log?: (line: string) => void;
+}): StoryWorkspace;
+export declare function openStoryWorkspace(root: string, options?: { nodeBinary?: string }): StoryWorkspace;

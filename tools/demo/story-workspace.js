@@ -1,8 +1,8 @@
 'use strict';
 /**
- * The scratch workspace of the export story: the fixture in examples/export-story copied to a
- * temp dir outside the repository, Nx and the plugin installed from its packed tarball the way
- * a user installs a package, and a git repository with one commit.
+ * Scratch workspaces, for the demo and every e2e file: a temp dir outside the repository, Nx
+ * and the plugin installed from its packed tarball the way a user installs a package, and a git
+ * repository. The export story's is the fixture in examples/export-story with one commit.
  *
  * CommonJS on purpose: run-demo.mjs imports it, and so does e2e/story.e2e.spec.ts under Jest,
  * which cannot load ES modules without experimental flags.
@@ -10,7 +10,7 @@
 const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
-const { basename, join } = require('node:path');
+const { basename, delimiter, dirname, join } = require('node:path');
 
 const REPO_ROOT = join(__dirname, '..', '..');
 const PACKAGE_SOURCE = join(REPO_ROOT, 'packages', 'nx-agent-lanes');
@@ -61,10 +61,15 @@ function packPlugin({ dest, builtPackage = BUILT_PACKAGE }) {
   return join(dest, JSON.parse(out)[0].filename);
 }
 
-/** Environment of every nx call: no daemon, no cloud, no TUI; CI so a blocked lane never waits. */
-function createNxEnv(extra = {}) {
+/**
+ * Environment of every nx call: no daemon, no cloud, no TUI; CI so a blocked lane never waits.
+ * With `nodeBinary`, its folder comes first on PATH, so the `node` of Nx's tasks, of lane tests
+ * and of agents is the one nx itself runs on.
+ */
+function createNxEnv(extra = {}, { nodeBinary = process.execPath } = {}) {
   return {
     ...process.env,
+    ...nodeEnv(nodeBinary),
     NX_DAEMON: 'false',
     NX_NO_CLOUD: 'true',
     NX_TUI: 'false',
@@ -75,50 +80,115 @@ function createNxEnv(extra = {}) {
   };
 }
 
+/** PATH (and npm's own pointers to node, which npx and npm run honour) for another Node; {} for this one. */
+function nodeEnv(nodeBinary) {
+  if (nodeBinary === process.execPath) return {};
+  return { PATH: `${dirname(nodeBinary)}${delimiter}${process.env.PATH ?? ''}`, NODE: nodeBinary, npm_node_execpath: nodeBinary };
+}
+
+/** The nx CLI of a workspace, to run with a chosen node; its package.json says where (Nx 24 moved it to dist/). */
+function nxBin(root) {
+  const nxPackage = join(root, 'node_modules', 'nx');
+  const { bin } = JSON.parse(readFileSync(join(nxPackage, 'package.json'), 'utf8'));
+  return join(nxPackage, typeof bin === 'string' ? bin : bin.nx);
+}
+
 /**
- * Copies the fixture into a new temp dir, installs `nx@nxVersion` and the plugin (offline-first
- * from the npm cache), and commits everything as the starting point of the story.
+ * The one way tests and the demo make a workspace: a new temp dir with `fixture` copied in (or
+ * just `files`), nx@nxVersion, @nx/devkit and the plugin from its packed tarball, and a git
+ * repository with no commit yet.
+ *
+ * The packages come either from `install`, a prepared folder (see e2e/utils/nx-matrix.ts) whose
+ * package.json, lockfile, vendor/ and node_modules are copied, not linked, so nothing a test
+ * does in the workspace reaches the shared copy; or from `npm install` (offline-first from the
+ * npm cache), with `tarball` when the caller packed the plugin already.
  */
-function createStoryWorkspace({ nxVersion = PINNED_NX_VERSION, prefix = 'nx-agent-lanes-demo-', log = () => {} } = {}) {
+function createWorkspace({
+  fixture,
+  files = {},
+  nxVersion = PINNED_NX_VERSION,
+  install,
+  tarball,
+  extraDevDependencies = {},
+  prefix = 'nx-agent-lanes-ws-',
+  gitUser = { name: 'Story Demo', email: 'demo@example.com' },
+  log = () => {},
+} = {}) {
   const root = mkdtempSync(join(tmpdir(), prefix));
   try {
-    // The fixture's own .nxignore only hides it from the repository's Nx workspace.
-    const skip = new Set(['node_modules', 'dist', '.nx', 'vendor', join(FIXTURE_DIR, '.nxignore')]);
-    cpSync(FIXTURE_DIR, root, { recursive: true, filter: (src) => !skip.has(basename(src)) && !skip.has(src) });
-    const tarball = packPlugin({ dest: join(root, 'vendor') });
+    if (fixture) {
+      // The fixture's own .nxignore only hides it from the repository's Nx workspace.
+      const skip = new Set(['node_modules', 'dist', '.nx', 'vendor', join(fixture, '.nxignore')]);
+      cpSync(fixture, root, { recursive: true, filter: (src) => !skip.has(basename(src)) && !skip.has(src) });
+    }
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), content);
+    }
     const pkgFile = join(root, 'package.json');
-    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
-    // @nx/devkit pinned with nx: the plugin accepts any 21-24 devkit, and one Nx version per
-    // workspace is what Nx supports.
-    pkg.devDependencies = {
-      nx: nxVersion,
-      '@nx/devkit': nxVersion,
-      'nx-agent-lanes': `file:vendor/${basename(tarball)}`,
-    };
-    writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
-    log(`npm install --prefer-offline --no-audit --no-fund   (nx@${nxVersion}, nx-agent-lanes from its packed tarball)`);
-    const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
-      cwd: root,
-      encoding: 'utf8',
-    });
-    if (install.status !== 0) throw new Error(`npm install failed in ${root}:\n${install.stdout}\n${install.stderr}`);
+    const pkg = existsSync(pkgFile) ? JSON.parse(readFileSync(pkgFile, 'utf8')) : { name: basename(root), private: true };
+    if (install) {
+      const installed = JSON.parse(readFileSync(join(install, 'package.json'), 'utf8'));
+      if (installed.devDependencies.nx !== nxVersion) throw new Error(`${install} holds nx@${installed.devDependencies.nx}, not nx@${nxVersion}.`);
+      log(`copying nx@${nxVersion} and the plugin from ${install}`);
+      pkg.devDependencies = { ...installed.devDependencies, ...extraDevDependencies };
+      writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
+      const lock = JSON.parse(readFileSync(join(install, 'package-lock.json'), 'utf8'));
+      lock.name = lock.packages[''].name = pkg.name;
+      writeFileSync(join(root, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
+      cpSync(join(install, 'vendor'), join(root, 'vendor'), { recursive: true });
+      cpSync(join(install, 'node_modules'), join(root, 'node_modules'), { recursive: true, verbatimSymlinks: true });
+      if (Object.keys(extraDevDependencies).length) runNpmInstall(root);
+    } else {
+      const vendored = tarball ? join(root, 'vendor', basename(tarball)) : packPlugin({ dest: join(root, 'vendor') });
+      if (tarball) cpSync(tarball, vendored);
+      // @nx/devkit pinned with nx: the plugin accepts any 21-24 devkit, and one Nx version per
+      // workspace is what Nx supports.
+      pkg.devDependencies = {
+        nx: nxVersion,
+        '@nx/devkit': nxVersion,
+        'nx-agent-lanes': `file:vendor/${basename(vendored)}`,
+        ...extraDevDependencies,
+      };
+      writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
+      log(`npm install --prefer-offline --no-audit --no-fund   (nx@${nxVersion}, nx-agent-lanes from its packed tarball)`);
+      runNpmInstall(root);
+    }
+    const git = (args) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    git(['init', '-q', '-b', 'main']);
+    git(['config', 'user.name', gitUser.name]);
+    git(['config', 'user.email', gitUser.email]);
+    git(['config', 'commit.gpgsign', 'false']);
+    return root;
   } catch (error) {
     rmSync(root, { recursive: true, force: true });
     throw error;
   }
-  const ws = openStoryWorkspace(root);
-  ws.git(['init', '-q', '-b', 'main']);
-  ws.git(['config', 'user.name', 'Story Demo']);
-  ws.git(['config', 'user.email', 'demo@example.com']);
-  ws.git(['config', 'commit.gpgsign', 'false']);
-  return ws;
+}
+
+function runNpmInstall(root) {
+  const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (install.status !== 0) throw new Error(`npm install failed in ${root}:\n${install.stdout}\n${install.stderr}`);
+}
+
+/**
+ * The fixture copied into a new temp dir with nx@nxVersion and the plugin (see createWorkspace),
+ * ready for the story's first commit. `nodeBinary` runs nx and, through PATH, its tasks.
+ */
+function createStoryWorkspace({ nxVersion = PINNED_NX_VERSION, install, nodeBinary, prefix = 'nx-agent-lanes-demo-', log = () => {} } = {}) {
+  const root = createWorkspace({ fixture: FIXTURE_DIR, nxVersion, install, prefix, log });
+  return openStoryWorkspace(root, { nodeBinary });
 }
 
 /** Helpers over an existing story workspace. */
-function openStoryWorkspace(root) {
+function openStoryWorkspace(root, { nodeBinary = process.execPath } = {}) {
   const git = (args) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   return {
     root,
+    nodeBinary,
     /**
      * Runs the workspace's own nx and resolves when it exits; never rejects on a non-zero exit
      * (the story expects some). Asynchronous on purpose: the replay server answering the agents
@@ -127,9 +197,9 @@ function openStoryWorkspace(root) {
     nx(args, { env = {} } = {}) {
       const started = Date.now();
       return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [join(root, 'node_modules', '.bin', 'nx'), ...args], {
+        const child = spawn(nodeBinary, [nxBin(root), ...args], {
           cwd: root,
-          env: createNxEnv(env),
+          env: createNxEnv(env, { nodeBinary }),
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let output = '';
@@ -170,6 +240,9 @@ module.exports = {
   ensurePackageBuilt,
   packPlugin,
   createNxEnv,
+  nodeEnv,
+  nxBin,
+  createWorkspace,
   createStoryWorkspace,
   openStoryWorkspace,
 };

@@ -15,6 +15,18 @@ import type { AgentLaneExecutorOptions } from './schema';
  * agent finished (`done`); blocked, failed and over-budget lanes fail the task, so Nx neither
  * caches them nor runs integrate, and the next run picks the lane up again.
  */
+/**
+ * Whether a blocked lane waits for its answer in place: NX_AGENT_LANES_WAIT_FOR_ANSWER when set
+ * (an option given to `nx run <feature>:integrate` reaches integrate only, not its lane tasks),
+ * else in an interactive terminal outside CI.
+ */
+export function decideWaitForAnswer(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  const value = env.NX_AGENT_LANES_WAIT_FOR_ANSWER?.trim().toLowerCase();
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  return isTTY && !env.CI;
+}
+
 export default async function agentLaneExecutor(
   options: AgentLaneExecutorOptions,
   context: ExecutorContext,
@@ -34,7 +46,7 @@ export default async function agentLaneExecutor(
       providers,
       signal: interrupt.signal,
       log: (line) => logger.info(`${prefix} ${line}`),
-      waitForAnswer: options.waitForAnswer ?? (Boolean(process.stdout.isTTY) && !process.env.CI),
+      waitForAnswer: options.waitForAnswer ?? decideWaitForAnswer(process.env, Boolean(process.stdout.isTTY)),
       keepWorktree: options.keepWorktree ?? false,
     });
     for (const line of describeLaneResult(feature.name, result)) {
