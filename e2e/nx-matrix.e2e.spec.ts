@@ -157,11 +157,57 @@ describe.each(MATRIX.map((entry) => [`nx@${entry.nx} on Node ${entry.node}`, ent
       if (scratch) rmSync(scratch, { recursive: true, force: true });
     });
 
-    it.todo("editing one lane's spec reruns only that lane");
-    it.todo("changing a file a lane owns, at the base, reruns only that lane");
-    it.todo('changing the contract reruns every lane');
-    it.todo('a new lane runs only the new lane');
-    it.todo('running again with nothing changed reruns nothing');
+    const edit = (path: string, content: string) => {
+      cacheWorkspace().write(path, content);
+      cacheWorkspace().commitAll(`edit ${path}`);
+    };
+    const editPlan = (change: (plan: any) => void) => {
+      const plan = JSON.parse(cacheWorkspace().read(`${FEATURE_DIR}/feature.jsonc`));
+      change(plan);
+      edit(`${FEATURE_DIR}/feature.jsonc`, JSON.stringify(plan, null, 2));
+    };
+
+    it('runs every lane the first time, and nothing when nothing changed', async () => {
+      await expectAgentRuns({ api: 1, logic: 1, docs: 1 });
+      await expectAgentRuns({});
+    });
+
+    it("reruns only the lane whose spec, plan entry or notes changed", async () => {
+      edit(`${FEATURE_DIR}/lanes/api.md`, '# api\n\nWrite apps/api/src/export.js, with a header row.\n');
+      await expectAgentRuns({ api: 1 });
+      editPlan((plan) => (plan.lanes.logic.test = 'node -e "process.exit(0)"'));
+      await expectAgentRuns({ logic: 1 });
+      edit(`${FEATURE_DIR}/notes/docs.jsonc`, JSON.stringify({ answers: [], feedback: [{ message: 'Name the columns' }] }));
+      await expectAgentRuns({ docs: 1 });
+    });
+
+    it('reruns only the lane that owns a file changed at the base, and none for unrelated code or an uncommitted edit', async () => {
+      edit(OWNS.docs, '# Export\n\nEdited at the base.\n');
+      await expectAgentRuns({ docs: 1 });
+      edit('apps/other/src/unrelated.js', 'module.exports = 1;\n');
+      await expectAgentRuns({});
+      cacheWorkspace().write(OWNS.api, '// uncommitted\n');
+      await expectAgentRuns({});
+      cacheWorkspace().git(['checkout', '--', '.']);
+      cacheWorkspace().git(['clean', '-fdq', 'apps/api']);
+    });
+
+    it('reruns every lane when the contract or a feature-level setting changes', async () => {
+      edit(`${FEATURE_DIR}/contract.md`, '# Contract\n\ntoCsv(rows, { header }) returns CSV text.\n');
+      await expectAgentRuns({ api: 1, logic: 1, docs: 1 });
+      editPlan((plan) => (plan.goal = 'Customers download orders and invoices as CSV'));
+      await expectAgentRuns({ api: 1, logic: 1, docs: 1 });
+      editPlan((plan) => (plan.agent.budgetUsd = 1));
+      await expectAgentRuns({ api: 1, logic: 1, docs: 1 });
+    });
+
+    it('runs only a new lane', async () => {
+      edit(`${FEATURE_DIR}/lanes/web.md`, '# web\n\nWrite apps/web/src/export.js.\n');
+      OWNS.web = 'apps/web/src/export.js';
+      editPlan((plan) => (plan.lanes.web = { spec: 'lanes/web.md', owns: [OWNS.web], test: 'node -e 0' }));
+      await expectAgentRuns({ web: 1 });
+      await expectAgentRuns({});
+    });
   });
 });
 
