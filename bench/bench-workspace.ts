@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { failedLaneTasks } from '../e2e/utils/lane-tasks';
 import { BUILT_PACKAGE, createScratchWorkspace, nxEnv, type ScratchWorkspace } from '../e2e/utils/scratch-workspace';
 
 /**
@@ -53,8 +54,8 @@ export function assertNxOk(run: NxRun, what: string): NxRun {
   // The whole output, so the failed task's own lines are there to read, however long the run.
   const log = join(mkdtempSync(join(tmpdir(), 'nx-agent-lanes-bench-failure-')), 'nx-output.txt');
   writeFileSync(log, run.output);
-  const failed = /Failed tasks:\s*\n([\s\S]*?)(\n\n|$)/.exec(run.output)?.[1] ?? '';
-  const prefixes = [...failed.matchAll(/lane--([\w-]+)/g)].map((m) => `[${m[1]}]`);
+  // The prefixes the failed lanes' own lines carry: `[l3]` for an agent, `[verify l3]` for a verify.
+  const prefixes = failedLaneTasks(run.output).map((t) => (t.target.startsWith('lane--') ? `[${t.lane}]` : `[verify ${t.lane}]`));
   const taskLines = run.output.split('\n').filter((line) => prefixes.some((p) => line.includes(p)));
   throw new Error(`${what} failed (exit ${run.code}); full output in ${log}\n${taskLines.join('\n')}\n${run.output.slice(-2000)}`);
 }

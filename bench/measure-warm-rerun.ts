@@ -1,3 +1,4 @@
+import { readLaneTasks } from '../e2e/utils/lane-tasks';
 import type { ScratchWorkspace } from '../e2e/utils/scratch-workspace';
 import type { MessagesApiServer } from '../packages/nx-agent-lanes/src/replay/messages-api-server';
 import { formatRatio, formatSeconds, median, type BenchRow } from './bench-table';
@@ -39,7 +40,9 @@ export async function measureWarmRerun(options: {
   for (let i = 0; i < REPEATS; i++) {
     const run = assertNxOk(await lanes(), 'warm rerun of the lanes');
     laneMs.push(run.ms);
-    cachedLines = run.output.split('\n').filter((l) => /lane--\S+\s+\[(local cache|existing outputs match the cache, left as is)\]/.test(l)).length;
+    cachedLines = readLaneTasks(run.output).filter(
+      (t) => t.feature === feature.name && t.target.startsWith('lane--') && (t.cache === 'local' || t.cache === 'existing-outputs'),
+    ).length;
     noopMs.push(assertNxOk(await noops(), 'cached trivial tasks').ms);
   }
   const requests = options.server.stats().requests - requestsBefore;

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { laneTaskStatus } from './utils/lane-tasks';
 import { addProject, createScratchWorkspace, readAgentRuns, type ScratchWorkspace } from './utils/scratch-workspace';
 
 /**
@@ -44,11 +45,6 @@ describe('nx affected -t integrate', () => {
     const before = runs().length;
     const r = ws.nx(['affected', '-t', 'integrate', '--base=HEAD~1', '--head=HEAD', '--parallel=3'], { env: env() });
     return { lanes: runs().slice(before).sort(), output: r.stdout + r.stderr };
-  };
-  /** How Nx reported a task of export-feature: replayed from a cache, or run. */
-  const cacheStatus = (output: string, target: string): 'cache' | 'ran' | 'absent' => {
-    const line = output.split('\n').find((l) => new RegExp(`export-feature:${target}(?![\\w-])`).test(l));
-    return line === undefined ? 'absent' : /\[(local cache|remote cache|existing outputs match the cache, left as is)\]/.test(line) ? 'cache' : 'ran';
   };
   const commit = (path: string, content: string) => {
     ws.write(path, content);
@@ -109,8 +105,8 @@ describe('nx affected -t integrate', () => {
     expect(affectedFeatures()).toEqual(['export-feature']);
     const { lanes, output } = runAffected();
     expect(lanes).toEqual([]);
-    expect(cacheStatus(output, 'lane--logic')).toBe('cache');
-    expect(cacheStatus(output, 'verify--logic')).toBe('ran');
+    expect(laneTaskStatus(output, 'export-feature', 'lane--logic')).toBe('cache');
+    expect(laneTaskStatus(output, 'export-feature', 'verify--logic')).toBe('ran');
   });
 
   it('a project both features own files in: both features, no lane reruns', () => {

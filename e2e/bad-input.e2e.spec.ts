@@ -84,7 +84,8 @@ describe('bad input under Nx', () => {
   it('a workspace that is not a git repository', () => {
     const r = withoutGit(() => runUnchanged(['run', 'fx:lane--api']));
     expect(r.status).not.toBe(0);
-    expect(r.output).toContain(`${ws.root} is not inside a git repository, and nx-agent-lanes runs each lane in a git worktree. Run \`git init\``);
+    expect(r.output).toContain(`${ws.root} is not inside a git repository.`);
+    expect(r.output).toContain('nx-agent-lanes runs each lane in a git worktree: run `git init` and commit your workspace');
   });
 
   it('a git repository with no commits', () => {

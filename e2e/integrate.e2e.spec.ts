@@ -112,9 +112,10 @@ describe('verify and integrate under Nx', () => {
   });
 
   it('cleans worktrees and lane branches left by a killed run, and says what it removed', () => {
-    // What a kill -9 leaves: a locked worktree whose owner is gone, and its branch.
+    // What a kill -9 leaves: a locked worktree whose owner (pid and start time) is gone, and its branch.
     const wt = join(scratch, 'stale-worktree');
-    ws.git(['worktree', 'add', '-q', '--lock', '--reason', 'nx-agent-lanes pid=999999 feature=export-feature lane=api', '-b', 'agent-lanes/export-feature/api/999999-x', wt, 'HEAD']);
+    const reason = 'nx-agent-lanes kind=lane pid=999999 start=4242 feature=export-feature lane=api';
+    ws.git(['worktree', 'add', '-q', '--lock', '--reason', reason, '-b', 'agent-lanes/export-feature/api/999999-x', wt, 'HEAD']);
     mkdirSync(join(wt, 'apps/api/src'), { recursive: true });
     writeFileSync(join(wt, 'apps/api/src/export.js'), 'half-written by the killed agent\n');
     const r = ws.nx(['run', 'export-feature:clean-lanes']);

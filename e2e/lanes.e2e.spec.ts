@@ -19,17 +19,22 @@ describe('agent lanes under Nx', () => {
     web: ['apps/web/src/export-button.ts'],
     docs: ['docs/export.md'],
   };
-  const script = Object.fromEntries(
-    Object.entries(files).map(([lane, paths]) => [
-      lane,
-      {
-        files: Object.fromEntries(paths.map((p) => [p, `// written by the ${lane} lane ({{upstream}})\nexports.lane = '${lane}';\n`])),
-        ...(lane === 'logic'
-          ? { block: { question: 'Should timestamps in the CSV be UTC or local time?', unless: 'explicit column header' } }
-          : {}),
-      },
-    ]),
-  );
+  /** A lane's agent writes the same code until a test bumps its revision, as an agent given a new spec would write new code. */
+  const revision: Record<string, number> = {};
+  const script = () =>
+    Object.fromEntries(
+      Object.entries(files).map(([lane, paths]) => [
+        lane,
+        {
+          files: Object.fromEntries(
+            paths.map((p) => [p, `// written by the ${lane} lane, revision ${revision[lane] ?? 0} ({{upstream}})\nexports.lane = '${lane}';\n`]),
+          ),
+          ...(lane === 'logic'
+            ? { block: { question: 'Should timestamps in the CSV be UTC or local time?', unless: 'explicit column header' } }
+            : {}),
+        },
+      ]),
+    );
 
   const runs = () => readAgentRuns(agentLog);
   const lanesRunBy = (fn: () => void): string[] => {
@@ -40,7 +45,7 @@ describe('agent lanes under Nx', () => {
   const runLanes = (lanes: string[], allowFailure = false) =>
     ws.nx(['run-many', `--targets=${lanes.map((l) => `lane--${l}`).join(',')}`, '--projects=export-feature', '--parallel=4'], {
       allowFailure,
-      env: { AGENT_LOG: agentLog, AGENT_SCRIPT: JSON.stringify(script), CI: 'true' },
+      env: { AGENT_LOG: agentLog, AGENT_SCRIPT: JSON.stringify(script()), CI: 'true' },
     });
   const result = (lane: string) => JSON.parse(ws.read(`dist/agent-lanes/export-feature/${lane}/result.json`));
 
@@ -95,18 +100,28 @@ describe('agent lanes under Nx', () => {
 
   it('reruns only the answered lane, then nothing', () => {
     ws.nx(['g', 'nx-agent-lanes:answer', 'export-feature', '--lane', 'logic', '--answer', 'UTC, with an explicit column header']);
-    expect(lanesRunBy(() => runLanes(['api', 'logic', 'web']))).toEqual(['logic']);
+    let output = '';
+    expect(lanesRunBy(() => (output = runLanes(['api', 'logic', 'web']).stdout))).toEqual(['logic']);
     expect(result('logic').status).toBe('done');
-    expect(lanesRunBy(() => runLanes(['api', 'logic', 'web']))).toEqual([]);
+    // The run-level summary, printed after Nx's output, counts the same.
+    expect(output).toContain('nx-agent-lanes · export-feature: 1 lane ran, 2 from cache;');
+    expect(lanesRunBy(() => (output = runLanes(['api', 'logic', 'web']).stdout))).toEqual([]);
+    expect(output).toContain('nx-agent-lanes · export-feature: 0 lanes ran, 3 from cache;');
   });
 
-  it("reruns one lane when its spec or its entry in feature.jsonc changes", () => {
+  it("reruns one lane when its spec or its entry in feature.jsonc changes, and the lanes after it when its patch does", () => {
+    // The agent answers the longer spec with new code: web, which starts from api's patch, reruns too.
+    revision.api = 1;
     ws.write(`${FEATURE}/lanes/api.md`, ws.read(`${FEATURE}/lanes/api.md`) + '\nAlso stream large exports.\n');
-    expect(lanesRunBy(() => runLanes(['api', 'logic', 'web']))).toEqual(['api', 'web']); // web comes after api
-    const plan = ws.read(`${FEATURE}/feature.jsonc`);
-    ws.write(`${FEATURE}/feature.jsonc`, plan.replace('"test": "node -e 0"', '"test": "node -e 1"'));
-    // The first lane entry with that test is api's: only api (and web after it) rerun.
     expect(lanesRunBy(() => runLanes(['api', 'logic', 'web']))).toEqual(['api', 'web']);
+    const plan = ws.read(`${FEATURE}/feature.jsonc`);
+    // The first lane entry with that test is api's: only api (and web after it) rerun.
+    revision.api = 2;
+    ws.write(`${FEATURE}/feature.jsonc`, plan.replace('"test": "node -e 0"', '"test": "node -e 1"'));
+    expect(lanesRunBy(() => runLanes(['api', 'logic', 'web']))).toEqual(['api', 'web']);
+    // api reruns but writes what it wrote last time: web starts from the same patch, so its result stands.
+    ws.write(`${FEATURE}/feature.jsonc`, plan.replace('"test": "node -e 0"', '"test": "node -e 2"'));
+    expect(lanesRunBy(() => runLanes(['api', 'logic', 'web']))).toEqual(['api']);
   });
 
   it('runs only a new lane when one is added', () => {

@@ -31,38 +31,113 @@ describe('feature plan → Nx project graph', () => {
 
   afterAll(() => ws?.dispose());
 
+  const showProject = (name: string) => JSON.parse(ws.nx(['show', 'project', name, '--json']).stdout);
+  const laneTask = (lane: string, target: 'agent' | 'verify') => ({ projects: [`export-feature/${lane}`], target });
+
   it('registers the plugin in nx.json', () => {
     const nxJson = JSON.parse(ws.read('nx.json'));
     expect(JSON.stringify(nxJson.plugins)).toContain('nx-agent-lanes');
   });
 
-  it('infers lane, verify and integrate targets with their order and outputs', () => {
-    const project = JSON.parse(ws.nx(['show', 'project', 'export-feature', '--json']).stdout);
+  it('infers one project per lane beside the feature', () => {
+    const projects = JSON.parse(ws.nx(['show', 'projects', '--json']).stdout) as string[];
+    expect(projects.sort()).toEqual(['api', 'export-feature', 'export-feature/backend', 'export-feature/frontend', 'unrelated', 'web']);
+    expect(JSON.parse(ws.nx(['show', 'projects', '--projects=tag:agent-lanes:lane', '--json']).stdout).sort()).toEqual([
+      'export-feature/backend',
+      'export-feature/frontend',
+    ]);
+  });
+
+  it("infers the feature's lane, verify and integrate targets, each running its lanes' tasks", () => {
+    const project = showProject('export-feature');
+    expect(project.root).toBe('features/export-feature');
+    expect(project.tags).toEqual(['agent-lanes:feature']);
     expect(Object.keys(project.targets).sort()).toEqual(
       ['clean-lanes', 'integrate', 'lane--backend', 'lane--frontend', 'verify--backend', 'verify--frontend'].sort(),
     );
     const t = project.targets;
-    expect(t['lane--backend'].executor).toBe('nx-agent-lanes:agent-lane');
-    expect(t['verify--backend'].executor).toBe('nx-agent-lanes:verify-lane');
+    for (const lane of ['backend', 'frontend']) {
+      expect(t[`lane--${lane}`]).toMatchObject({ executor: 'nx:noop', dependsOn: [laneTask(lane, 'agent')] });
+      expect(t[`verify--${lane}`]).toMatchObject({ executor: 'nx:noop', dependsOn: [laneTask(lane, 'verify')] });
+    }
     expect(t.integrate.executor).toBe('nx-agent-lanes:integrate');
-    expect(t['lane--frontend'].dependsOn).toEqual(['lane--backend']);
-    expect(t['verify--backend'].dependsOn).toEqual(['lane--backend']);
-    expect(t['verify--frontend'].dependsOn).toEqual(['lane--frontend', 'lane--backend']);
-    expect([...t.integrate.dependsOn].sort()).toEqual(
-      ['lane--backend', 'lane--frontend', 'verify--backend', 'verify--frontend'].sort(),
+    expect(t.integrate.cache).toBe(false);
+    expect(t.integrate.dependsOn).toEqual(
+      expect.arrayContaining([laneTask('backend', 'agent'), laneTask('backend', 'verify'), laneTask('frontend', 'agent'), laneTask('frontend', 'verify')]),
     );
-    expect(t['lane--backend'].outputs).toEqual([
+    expect(t.integrate.dependsOn).toHaveLength(4);
+    expect(t.integrate.outputs).toEqual(['{workspaceRoot}/dist/agent-lanes/export-feature/integration']);
+    expect(t['clean-lanes'].executor).toBe('nx-agent-lanes:clean');
+    expect(t['lane--backend'].metadata.description).toMatch(/backend lane/);
+    expect(project.metadata.targetGroups).toEqual({
+      'Agent lanes': ['lane--backend', 'lane--frontend'],
+      Verification: ['verify--backend', 'verify--frontend'],
+      Integration: ['integrate', 'clean-lanes'],
+    });
+  });
+
+  it("infers each lane project's cached agent and verify tasks with their order, inputs and outputs", () => {
+    const backend = showProject('export-feature/backend');
+    const frontend = showProject('export-feature/frontend');
+    expect(backend.root).toBe('features/export-feature/lanes/backend');
+    expect(backend.tags).toEqual(['agent-lanes:lane']);
+    expect(backend.metadata.targetGroups).toEqual({ 'Agent lane': ['agent', 'verify'] });
+    expect(Object.keys(backend.targets).sort()).toEqual(['agent', 'verify']);
+    const b = backend.targets;
+    const f = frontend.targets;
+
+    expect(b.agent.executor).toBe('nx-agent-lanes:agent-lane');
+    expect(b.verify.executor).toBe('nx-agent-lanes:verify-lane');
+    expect(b.agent.cache).toBe(true);
+    expect(b.verify.cache).toBe(true);
+    expect(b.agent.metadata.description).toMatch(/backend lane/);
+    for (const target of ['agent', 'verify']) {
+      expect(Object.keys(b[target].options).sort()).toEqual(['featureFile', 'lane', 'plan']);
+      expect(b[target].options).toMatchObject({ featureFile: 'features/export-feature/feature.jsonc', lane: 'backend' });
+    }
+    // Each lane's key carries its own settings, and no other lane's.
+    expect(b.agent.options.plan.lane).toMatchObject({
+      spec: 'features/export-feature/lanes/backend.md',
+      owns: ['apps/api/src/routes/export.ts', 'apps/api/src/routes/export.spec.ts'],
+      forbids: ['apps/web/**'],
+      test: 'node apps/api/src/routes/export.spec.js',
+      after: [],
+    });
+    expect(JSON.stringify(f.agent.options.plan)).not.toContain('apps/api/src/routes/export.ts');
+
+    expect(b.agent.dependsOn).toEqual([]);
+    expect(f.agent.dependsOn).toEqual([laneTask('backend', 'agent')]);
+    expect(b.verify.dependsOn).toEqual([laneTask('backend', 'agent')]);
+    expect(f.verify.dependsOn).toEqual([laneTask('frontend', 'agent'), laneTask('backend', 'agent')]);
+
+    // The agent is keyed on what it reads (contract, spec, notes) and its owned files at the base commit.
+    expect(b.agent.inputs).toEqual([
+      '{workspaceRoot}/features/export-feature/contract.md',
+      '{workspaceRoot}/features/export-feature/lanes/backend.md',
+      '{workspaceRoot}/features/export-feature/notes/backend.jsonc',
+      { runtime: 'git ls-tree HEAD -- apps/api/src/routes/export.spec.ts apps/api/src/routes/export.ts' },
+      { env: 'ANTHROPIC_BASE_URL' },
+    ]);
+    // A lane that comes after another also on the patch it starts from.
+    expect(f.agent.inputs).toEqual([
+      '{workspaceRoot}/features/export-feature/contract.md',
+      '{workspaceRoot}/features/export-feature/lanes/frontend.md',
+      '{workspaceRoot}/features/export-feature/notes/frontend.jsonc',
+      { runtime: 'git ls-tree HEAD -- apps/web/src/export' },
+      { env: 'ANTHROPIC_BASE_URL' },
+      { dependentTasksOutputFiles: '**/lane.patch', transitive: true },
+    ]);
+    // Verify: the patches it applies, and the whole base tree its tests may read.
+    for (const verify of [b.verify, f.verify]) {
+      expect(verify.inputs).toEqual([{ dependentTasksOutputFiles: '**/lane.patch', transitive: true }, { runtime: "git rev-parse 'HEAD^{tree}'" }]);
+    }
+
+    expect(b.agent.outputs).toEqual([
       '{workspaceRoot}/dist/agent-lanes/export-feature/backend/result.json',
       '{workspaceRoot}/dist/agent-lanes/export-feature/backend/lane.patch',
       '{workspaceRoot}/dist/agent-lanes/export-feature/backend/transcript.jsonl',
     ]);
-    expect(t['verify--frontend'].outputs).toEqual([
-      '{workspaceRoot}/dist/agent-lanes/export-feature/frontend/verify.json',
-    ]);
-    expect(t.integrate.outputs).toEqual(['{workspaceRoot}/dist/agent-lanes/export-feature/integration']);
-    expect(t['lane--backend'].cache).toBe(true);
-    expect(t['lane--backend'].metadata.description).toMatch(/backend lane/);
-    expect(project.metadata.targetGroups['Agent lanes']).toEqual(['lane--backend', 'lane--frontend']);
+    expect(f.verify.outputs).toEqual(['{workspaceRoot}/dist/agent-lanes/export-feature/frontend/verify.json']);
   });
 
   it('marks the feature affected by the projects its lanes own files in, and only those', () => {
@@ -70,7 +145,8 @@ describe('feature plan → Nx project graph', () => {
       JSON.parse(ws.nx(['show', 'projects', '--affected', `--files=${file}`, '--json']).stdout) as string[];
     expect(affected('apps/api/src/routes/orders.ts')).toEqual(expect.arrayContaining(['api', 'export-feature']));
     expect(affected('apps/web/src/app.ts')).toEqual(expect.arrayContaining(['web', 'export-feature']));
-    expect(affected('features/export-feature/lanes/backend.md')).toEqual(['export-feature']);
+    // A lane's spec is an input of that lane's agent task alone.
+    expect(affected('features/export-feature/lanes/backend.md').sort()).toEqual(['export-feature', 'export-feature/backend']);
     expect(affected('libs/unrelated/src/index.ts')).toEqual(['unrelated']);
   });
 

@@ -187,8 +187,9 @@ describe('reliability under Nx', () => {
     const agents = await waitForAgents(first, laneNames);
     const second = ws.nx(integrateArgs, { env: fxEnv(newMarkerDir(true)), allowFailure: true });
     expect(second.status).not.toBe(0);
+    // The holder is named by pid and start time, so a reused pid is not taken for it.
     expect(second.stdout + second.stderr).toMatch(
-      /fx:lane--(api|web) is already running in this repository \(pid \d+, since [^)]+\)\.\nWait for that run to finish, or stop it; nothing was changed by this one\./,
+      /fx:lane--(api|web) is already running in this repository \(pid \d+, since [^,)]+, process started at tick \d+ after boot\)\.\nWait for that run to finish, or stop it; nothing was changed by this one\./,
     );
     // The first run's agents and worktrees were left alone.
     expect(agents.every((a) => isRunning(a.pid))).toBe(true);

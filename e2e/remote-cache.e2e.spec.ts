@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cachedLaneTasks } from './utils/lane-tasks';
 import { startRemoteCacheServer, type RemoteCacheServer } from './utils/remote-cache-server';
 import { addProject, createScratchWorkspace, nxEnv, readAgentRuns, type ScratchWorkspace } from './utils/scratch-workspace';
 
@@ -55,14 +56,8 @@ describe('two clones sharing a self-hosted remote cache', () => {
   const gitIn = (root: string, args: string[]) =>
     execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   const lanesTree = (root: string) => gitIn(root, ['rev-parse', 'lanes/export-feature^{tree}']);
-  /** Task ids Nx printed as restored from the remote cache. */
-  const remoteHits = (output: string) =>
-    output
-      .split('\n')
-      .filter((line) => line.includes('[remote cache]'))
-      .map((line) => /export-feature:([\w-]+)/.exec(line)?.[1])
-      .filter(Boolean)
-      .sort();
+  /** The feature's lane and verify targets whose tasks Nx restored from the remote cache. */
+  const remoteHits = (output: string) => cachedLaneTasks(output, 'export-feature', 'remote');
 
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'nx-agent-lanes-e2e-remote-'));

@@ -88,7 +88,7 @@ describe('the export story (npm run demo)', () => {
     expect(testResults('export-logic')).toEqual(['failed', 'passed']);
     // Every other lane, and its verification, came from the Nx cache.
     expect(o.cached).toEqual(['lane--backend', 'lane--docs', 'lane--frontend', 'verify--backend', 'verify--docs', 'verify--frontend']);
-    expect(o.output).toMatch(/lane--backend\S*\s+\S*\[local cache\]/);
+    expect(o.output).toMatch(/export-feature\/backend:agent\S*\s+\S*\[local cache\]/);
     // Both sides of the seam passed their own tests; the merged tree does not.
     const report = o.integration!.report;
     expect(report.outcome).toBe('integration-test-failed');
@@ -117,7 +117,10 @@ describe('the export story (npm run demo)', () => {
     expect(ctx.ws.git(['show', `lanes/${story.FEATURE}:libs/export/src/generate-export.js`])).toContain('created_at_utc');
     // The user's checkout is where it was: same commit, only the plan's notes added.
     expect(ctx.ws.git(['rev-parse', 'HEAD'])).toBe(head);
-    expect(ctx.ws.git(['status', '--porcelain'])).toBe(`?? features/${story.FEATURE}/lane-notes.jsonc`);
+    expect(ctx.ws.git(['status', '--porcelain', '--untracked-files=all']).split('\n')).toEqual([
+      `?? features/${story.FEATURE}/notes/export-logic.jsonc`,
+      `?? features/${story.FEATURE}/notes/frontend.jsonc`,
+    ]);
   });
 
   it('shows the risky frontend diff in full in the report and the other lanes as trusted', () => {
