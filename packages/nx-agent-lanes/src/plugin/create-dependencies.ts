@@ -9,9 +9,9 @@ import { createFeatureReader } from './read-feature-from-disk';
 const isFeatureFile = picomatch(FEATURE_FILE_GLOB, { dot: true });
 
 /**
- * A lane depends on the projects holding its owned files (and its feature on its lanes, through
- * implicitDependencies), so `nx affected` marks the feature when those projects change and not
- * when unrelated ones do.
+ * A feature, and each of its lanes, depends on the projects holding the lanes' owned files, so
+ * `nx affected` marks the feature when those projects change and not when unrelated ones do.
+ * Nothing depends on a lane project (see NO_INPUTS in feature-targets.ts).
  */
 export const createDependencies: CreateDependencies = (_options, context) => {
   const roots = Object.entries(context.projects)
@@ -20,15 +20,19 @@ export const createDependencies: CreateDependencies = (_options, context) => {
     .sort((a, b) => b.root.length - a.root.length);
   const reader = createFeatureReader(context.workspaceRoot, { reuseValidated: true });
   const dependencies: RawProjectGraphDependency[] = [];
+  const dependOn = (source: string, patterns: readonly string[]) => {
+    for (const target of findOwnedProjects(roots, patterns)) dependencies.push({ source, target, type: DependencyType.implicit });
+  };
 
   for (const [name, config] of Object.entries(context.projects)) {
-    if (!config.tags?.includes(LANE_TAG)) continue;
-    const { featureFile, lane: laneName } = (config.targets?.[LANE_AGENT_TARGET]?.options ?? {}) as { featureFile?: string; lane?: string };
-    if (!featureFile || !isFeatureFile(featureFile)) continue;
-    const lane = reader.read(featureFile).feature?.lanes.find((l) => l.name === laneName);
-    if (!lane) continue; // createNodes already reported it
-    for (const target of findOwnedProjects(roots, lane.owns)) {
-      dependencies.push({ source: name, target, type: DependencyType.implicit });
+    if (config.tags?.includes(FEATURE_TAG)) {
+      const feature = reader.read(`${config.root === '.' ? '' : `${config.root}/`}feature.jsonc`).feature;
+      if (feature) dependOn(name, feature.lanes.flatMap((l) => l.owns));
+    } else if (config.tags?.includes(LANE_TAG)) {
+      const { featureFile, lane: laneName } = (config.targets?.[LANE_AGENT_TARGET]?.options ?? {}) as { featureFile?: string; lane?: string };
+      if (!featureFile || !isFeatureFile(featureFile)) continue;
+      const lane = reader.read(featureFile).feature?.lanes.find((l) => l.name === laneName);
+      if (lane) dependOn(name, lane.owns); // else createNodes already reported it
     }
   }
   return dependencies;

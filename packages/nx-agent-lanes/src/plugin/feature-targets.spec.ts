@@ -32,7 +32,8 @@ describe('buildFeatureProjects', () => {
       { projects: ['f/web'], target: 'agent' },
       { projects: ['f/web'], target: 'verify' },
     ]);
-    expect(f.implicitDependencies).toEqual(['f/api', 'f/web']);
+    expect(f.implicitDependencies).toBeUndefined();
+    for (const target of Object.values(f.targets ?? {})) expect(target.inputs).toEqual([]);
     expect(f.metadata?.targetGroups).toEqual({
       'Agent lanes': ['lane--api', 'lane--web'],
       Verification: ['verify--api', 'verify--web'],

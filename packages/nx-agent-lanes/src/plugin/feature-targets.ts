@@ -22,9 +22,10 @@ export const LANE_TAG = 'agent-lanes:lane';
 
 /**
  * The feature's own targets hash nothing: the no-op targets only run lane tasks, and integrate
- * is never cached. Left to the workspace's defaults (`^default` is common), Nx would hash the
- * lane projects' files, and a lane project, whose folder holds no files, is not in Nx's file
- * map: the hasher fails with "project <feature>/<lane> not found".
+ * and clean-lanes are never cached. No project depends on a lane project in the project graph
+ * either (tasks reach lane tasks through `dependsOn` alone): a lane project's folder holds no
+ * files, so it is not in Nx's file map, and a `^default` input reaching it fails the hasher
+ * with "project <feature>/<lane> not found".
  */
 const NO_INPUTS: string[] = [];
 
@@ -88,6 +89,7 @@ function buildFeatureProject(feature: Feature, names: TargetNames): ProjectConfi
     executor: 'nx-agent-lanes:clean',
     options: {},
     cache: false,
+    inputs: NO_INPUTS,
     metadata: {
       description: 'Remove worktrees and agent-lanes/* branches left behind by interrupted runs in this repository',
       technologies: [TECHNOLOGY],
@@ -98,8 +100,6 @@ function buildFeatureProject(feature: Feature, names: TargetNames): ProjectConfi
     name: f,
     projectType: 'application',
     tags: [FEATURE_TAG],
-    // `nx affected` reaches the feature through its lanes, which depend on the projects they own.
-    implicitDependencies: feature.lanes.map((l) => laneProjectName(f, l.name)),
     targets,
     metadata: {
       description: feature.goal,
