@@ -1,4 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { appendLaneNote, parseLaneNotes } from './lane-notes';
+import { readLaneNotes } from './read-lane-notes';
 
 describe('lane notes', () => {
   it('starts a file with a header and appends answers and feedback', () => {
@@ -26,5 +30,26 @@ describe('lane notes', () => {
     expect(() => parseLaneNotes('{\n  "answers": [\n}', 'features/x/notes/backend.jsonc')).toThrow(
       /^features\/x\/notes\/backend\.jsonc:3:1: /,
     );
+  });
+});
+
+describe('readLaneNotes', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'lane-notes-'));
+    mkdirSync(join(root, 'features/f/notes'), { recursive: true });
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it("reads the lane's own file, and no file is no notes", () => {
+    expect(readLaneNotes(root, 'features/f', 'api')).toEqual({ answers: [], feedback: [] });
+    writeFileSync(join(root, 'features/f/notes/api.jsonc'), '{ "answers": [{ "question": "q", "answer": "a" }] }');
+    expect(readLaneNotes(root, 'features/f', 'api').answers).toEqual([{ question: 'q', answer: 'a' }]);
+  });
+
+  it('refuses a lane whose notes are still in the one-file layout, naming both files', () => {
+    writeFileSync(join(root, 'features/f/lane-notes.jsonc'), '{ "api": { "answers": [{ "question": "q", "answer": "UTC" }] } }');
+    expect(() => readLaneNotes(root, 'features/f', 'api')).toThrow(/features\/f\/lane-notes\.jsonc holds notes for lane api/);
+    expect(readLaneNotes(root, 'features/f', 'web')).toEqual({ answers: [], feedback: [] });
   });
 });
