@@ -44,8 +44,20 @@ async function pruneBeforeRun(workspaceRoot: string, runId: string): Promise<str
  */
 export const postTasksExecution: PostTasksExecution<AgentLanesPluginOptions> = async (_options, context) => {
   const lines = summarizeTaskResults(context.workspaceRoot, Object.values(context.taskResults ?? {}));
-  if (lines.length) process.stdout.write(`\n${lines.join('\n')}\n`);
+  if (lines.length) await printFromPluginWorker(`\n${lines.join('\n')}\n`);
 };
+
+/**
+ * Nx runs a plugin in a worker process whose stdout it pipes into its own and unrefs, then
+ * exits soon after this hook returns: a line still in the pipe is lost (seen in about one run
+ * in ten). Waiting a moment after the write lets Nx, idle until this hook answers, forward it.
+ */
+async function printFromPluginWorker(text: string): Promise<void> {
+  await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
+  await new Promise((resolve) => setTimeout(resolve, FLUSH_WAIT_MS));
+}
+
+const FLUSH_WAIT_MS = 150;
 
 /** Reads the artifacts of every lane task among `results` and plans the summary; [] when there is none. */
 export function summarizeTaskResults(workspaceRoot: string, results: readonly TaskResult[]): string[] {
