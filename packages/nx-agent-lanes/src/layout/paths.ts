@@ -80,3 +80,6 @@ export function laneArtifactOf(path: string): { feature: string; lane: string; k
 
 /** The plugin's folder in the git common dir (locks, the prune record): shared by every checkout, scanned by no tool. */
 export const LANES_GIT_DIR = 'nx-agent-lanes';
+
+/** The last `nx` command's lane summary, as the run-level hook printed it. */
+export const RUN_SUMMARY_FILE = `${ARTIFACTS_ROOT}/last-run-summary.txt`;

@@ -1,12 +1,12 @@
 import type { PostTasksExecution, PreTasksExecution, TaskResult } from '@nx/devkit';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describeError } from '../errors';
 import { findRepoRoot, gitCommonDir } from '../git/repo';
 import { pruneOnce } from '../lanes/prune-with-rescue';
 import { RUN_ID_ENV } from '../lanes/nx-invocation';
-import { LANES_GIT_DIR, laneArtifactOf, readArtifact, type LaneResult, type VerifyResult } from '../layout';
+import { LANES_GIT_DIR, RUN_SUMMARY_FILE, laneArtifactOf, readArtifact, type LaneResult, type VerifyResult } from '../layout';
 import { planRunSummary, type RunSummaryLane } from '../report/plan-run-summary';
 import type { AgentLanesPluginOptions } from './plugin-options';
 
@@ -44,7 +44,13 @@ async function pruneBeforeRun(workspaceRoot: string, runId: string): Promise<str
  */
 export const postTasksExecution: PostTasksExecution<AgentLanesPluginOptions> = async (_options, context) => {
   const lines = summarizeTaskResults(context.workspaceRoot, Object.values(context.taskResults ?? {}));
-  if (lines.length) await printFromPluginWorker(`\n${lines.join('\n')}\n`);
+  if (!lines.length) return;
+  // With the Nx daemon on, Nx runs this hook inside the daemon, whose output is its log: the
+  // file is where the summary can always be read.
+  const file = join(context.workspaceRoot, RUN_SUMMARY_FILE);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  await printFromPluginWorker(`\n${lines.join('\n')}\n`);
 };
 
 /**
