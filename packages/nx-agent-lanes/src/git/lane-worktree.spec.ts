@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { GitError } from '../errors';
 import { createTestRepo, runTestGit, type TestRepo } from './create-test-repo';
-import { deadPid, hasProc, spawnLive, spawnZombie } from '../locks/__fixtures__/processes';
+import { deadPid, spawnLive, spawnZombie } from '../locks/__fixtures__/processes';
 import { readProcessIdentity, type ProcessIdentity } from '../locks/process-identity';
 import { captureLanePatch } from './lane-patch';
 import {
@@ -15,7 +15,6 @@ import {
 } from './lane-worktree';
 import { formatLockReason, parseLockReason } from './worktree-list';
 
-const onLinux = hasProc ? it : it.skip;
 
 describe('lane worktrees', () => {
   let repo: TestRepo;
@@ -129,7 +128,7 @@ describe('lane worktrees', () => {
     ]);
   });
 
-  onLinux('tells a dead owner from a live one by pid and start time: a zombie or a reused pid is dead', async () => {
+  it('tells a dead owner from a live one by pid and start time: a zombie or a reused pid is dead', async () => {
     const holder = await spawnLive();
     const zombie = await spawnZombie();
     try {

@@ -3,11 +3,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestRepo, type TestRepo } from '../git/create-test-repo';
 import { LanesError } from '../errors';
-import { deadPid, hasProc, procState, spawnLive, spawnZombie, type Spawned } from '../locks/__fixtures__/processes';
+import { deadPid, procState, spawnLive, spawnZombie, type Spawned } from '../locks/__fixtures__/processes';
 import { readProcessIdentity, type ProcessIdentity } from '../locks/process-identity';
 import { acquireLaneLock, stopOrphanedAgents } from './lane-lock';
 
-const onLinux = hasProc ? it : it.skip;
 
 describe('acquireLaneLock', () => {
   let repo: TestRepo;
@@ -37,7 +36,7 @@ describe('acquireLaneLock', () => {
     expect(existsSync(lockFile())).toBe(false);
   });
 
-  onLinux('refuses while the recorded process still runs, naming the task, its pid and its start time', async () => {
+  it('refuses while the recorded process still runs, naming the task, its pid and its start time', async () => {
     const holder = await live();
     const identity = readProcessIdentity(holder.pid)!;
     holdAs(identity);
@@ -49,7 +48,7 @@ describe('acquireLaneLock', () => {
     expect(JSON.parse(readFileSync(lockFile(), 'utf8')).token).toBe('theirs');
   });
 
-  onLinux('takes over a lock whose holder is a zombie (killed, never reaped)', async () => {
+  it('takes over a lock whose holder is a zombie (killed, never reaped)', async () => {
     const zombie = await spawnZombie();
     started.push(zombie);
     holdAs(readProcessIdentity(zombie.pid)!);
@@ -58,7 +57,7 @@ describe('acquireLaneLock', () => {
     lock.release();
   });
 
-  onLinux('takes over a lock whose pid now belongs to another process', async () => {
+  it('takes over a lock whose pid now belongs to another process', async () => {
     const other = await live();
     holdAs({ ...readProcessIdentity(other.pid)!, startTime: '1' });
     const lock = await acquire();
@@ -90,7 +89,7 @@ describe('acquireLaneLock', () => {
     lock.release();
   });
 
-  onLinux('leaves alone a process group whose recorded leader pid now names another process', async () => {
+  it('leaves alone a process group whose recorded leader pid now names another process', async () => {
     const other = await live();
     holdAs({ pid: deadPid(), agentGroup: { ...readProcessIdentity(other.pid)!, startTime: '1' } });
     const lock = await acquire();

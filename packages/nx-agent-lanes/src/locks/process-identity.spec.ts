@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { deadPid, hasProc, spawnLive, spawnZombie } from './__fixtures__/processes';
+import { deadPid, spawnLive, spawnZombie } from './__fixtures__/processes';
 import { currentProcessIdentity, describeProcessIdentity, isProcessGroupRunning, isSameLiveProcess, parseProcStat, probeProcess, readProcessIdentity } from './process-identity';
 
-const onLinux = hasProc ? it : it.skip;
 
 describe('parseProcStat', () => {
   it('counts fields after the last parenthesis, whatever the command name holds', () => {
@@ -17,7 +16,7 @@ describe('parseProcStat', () => {
 });
 
 describe('probeProcess', () => {
-  onLinux('knows this process by pid, start time and boot id', () => {
+  it('knows this process by pid, start time and boot id', () => {
     const me = currentProcessIdentity();
     expect(me).toEqual({ pid: process.pid, startTime: expect.stringMatching(/^\d+$/), bootId: fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() });
     expect(probeProcess(me)).toBe('live');
@@ -25,7 +24,7 @@ describe('probeProcess', () => {
     expect(describeProcessIdentity(me)).toBe(`pid ${process.pid}, started at tick ${me.startTime} after boot`);
   });
 
-  onLinux('calls a killed process its parent has not reaped a zombie, not live', async () => {
+  it('calls a killed process its parent has not reaped a zombie, not live', async () => {
     const zombie = await spawnZombie();
     try {
       const identity = readProcessIdentity(zombie.pid)!;
@@ -37,7 +36,7 @@ describe('probeProcess', () => {
     }
   });
 
-  onLinux('tells a later process with the same pid from the recorded one, and a record from before a reboot', async () => {
+  it('tells a later process with the same pid from the recorded one, and a record from before a reboot', async () => {
     const other = await spawnLive();
     try {
       const identity = readProcessIdentity(other.pid)!;
@@ -50,7 +49,7 @@ describe('probeProcess', () => {
     }
   });
 
-  onLinux('tells a process group with a running member from one of zombies only', async () => {
+  it('tells a process group with a running member from one of zombies only', async () => {
     const running = await spawnLive();
     const zombie = await spawnZombie();
     try {
