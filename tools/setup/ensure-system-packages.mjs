@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 /**
  * What npm cannot install, the tests need from the system: tmux (the TUI e2e drives Nx in a real
- * terminal). As `playwright install --with-deps` does, install what is missing with apt-get when
- * running as root; otherwise stop at once and name the one command to run.
+ * terminal), bubblewrap and socat (every lane process runs in a bubblewrap sandbox, and socat
+ * bridges the API proxy's socket into it; the sandbox tests use the real ones). As
+ * `playwright install --with-deps` does, install what is missing with apt-get when running as
+ * root; otherwise stop at once and name the one command to run.
  */
 import { spawnSync } from 'node:child_process';
 
-const PACKAGES = [{ command: 'tmux', debian: 'tmux', why: 'the TUI e2e runs Nx in a real terminal' }];
+const PACKAGES = [
+  { command: 'tmux', debian: 'tmux', why: 'the TUI e2e runs Nx in a real terminal' },
+  { command: 'bwrap', debian: 'bubblewrap', why: 'lane processes run in its sandbox' },
+  { command: 'socat', debian: 'socat', why: 'it bridges the API proxy into the sandbox' },
+];
 
 const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 const missing = PACKAGES.filter((p) => !has(p.command));

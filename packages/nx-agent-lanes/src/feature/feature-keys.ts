@@ -1,4 +1,4 @@
-import type { AgentConfigInput, FeatureConfigInput, LaneConfigInput, ModelPrice } from './feature-types';
+import type { AgentConfigInput, FeatureConfigInput, LaneConfigInput, ModelPrice, SandboxConfigInput } from './feature-types';
 
 /*
  * The keys feature.jsonc may hold, level by level. The validator rejects any other key and
@@ -17,6 +17,7 @@ export const FEATURE_KEYS = [
   'integration',
   'review',
   'secrets',
+  'sandbox',
 ] as const satisfies readonly (keyof FeatureConfigInput)[];
 
 export const LANE_KEYS = [
@@ -27,6 +28,7 @@ export const LANE_KEYS = [
   'after',
   'agent',
   'risky',
+  'sandbox',
 ] as const satisfies readonly (keyof LaneConfigInput)[];
 
 export const AGENT_KEYS = [
@@ -45,3 +47,5 @@ export const PRICE_KEYS = ['input', 'output', 'cacheWrite', 'cacheRead'] as cons
 export const INTEGRATION_KEYS = ['test'] as const satisfies readonly (keyof NonNullable<FeatureConfigInput['integration']>)[];
 
 export const REVIEW_KEYS = ['risky'] as const satisfies readonly (keyof NonNullable<FeatureConfigInput['review']>)[];
+
+export const SANDBOX_KEYS = ['mode', 'allowHosts'] as const satisfies readonly (keyof SandboxConfigInput)[];

@@ -43,6 +43,22 @@ export interface AgentConfig {
   prices: Record<string, ModelPrice>;
 }
 
+/** `auto`: sandboxed where the machine can, one warning where not; `required`: refuse without it; `off`: unsandboxed. */
+export type SandboxMode = 'auto' | 'required' | 'off';
+
+/** `sandbox` as written: a mode, or the mode with the hosts the lane's processes may reach. */
+export interface SandboxConfigInput {
+  mode?: SandboxMode;
+  /** Host names (`registry.npmjs.org`, `*.github.com`, optionally `:port`) reachable over HTTPS through the sandbox's proxy. */
+  allowHosts?: string[];
+}
+
+/** The OS sandbox every process of a lane runs in, after defaults. */
+export interface SandboxConfig {
+  mode: SandboxMode;
+  allowHosts: string[];
+}
+
 export interface LaneConfigInput {
   spec: string;
   owns: string[];
@@ -52,6 +68,7 @@ export interface LaneConfigInput {
   agent?: AgentConfigInput;
   /** Marks every file of this lane as risky in the review, whatever `review.risky` says. */
   risky?: boolean;
+  sandbox?: SandboxMode | SandboxConfigInput;
 }
 
 export interface FeatureConfigInput {
@@ -68,6 +85,7 @@ export interface FeatureConfigInput {
   review?: { risky?: string[] };
   /** Names of environment variables whose values must never be written anywhere. */
   secrets?: string[];
+  sandbox?: SandboxMode | SandboxConfigInput;
 }
 
 export interface Lane {
@@ -82,6 +100,8 @@ export interface Lane {
   after: string[];
   agent: AgentConfig;
   risky: boolean;
+  /** The lane's own `sandbox` fields over the feature's. */
+  sandbox: SandboxConfig;
 }
 
 export interface Feature {
@@ -102,4 +122,5 @@ export interface Feature {
   integration: { test?: string };
   review: { risky: string[] };
   secrets: string[];
+  sandbox: SandboxConfig;
 }

@@ -59,7 +59,7 @@ describe('readFeature: unknown keys', () => {
         line: 4,
         column: 3,
         message:
-          'Unknown key `agnet` in the feature. Did you mean `agent`? Known keys: $schema, name, goal, contract, base, agent, setup, lanes, integration, review, secrets.',
+          'Unknown key `agnet` in the feature. Did you mean `agent`? Known keys: $schema, name, goal, contract, base, agent, setup, lanes, integration, review, secrets, sandbox.',
       },
       {
         line: 5,
@@ -71,12 +71,12 @@ describe('readFeature: unknown keys', () => {
         line: 6,
         column: 3,
         message:
-          'Unknown key `colour` in the feature. Known keys: $schema, name, goal, contract, base, agent, setup, lanes, integration, review, secrets.',
+          'Unknown key `colour` in the feature. Known keys: $schema, name, goal, contract, base, agent, setup, lanes, integration, review, secrets, sandbox.',
       },
       {
         line: 10,
         column: 7,
-        message: 'Unknown key `ownes` in `lanes.api`. Did you mean `owns`? Known keys: spec, owns, forbids, test, after, agent, risky.',
+        message: 'Unknown key `ownes` in `lanes.api`. Did you mean `owns`? Known keys: spec, owns, forbids, test, after, agent, risky, sandbox.',
       },
       {
         line: 11,

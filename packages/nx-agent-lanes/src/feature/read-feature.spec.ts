@@ -116,6 +116,7 @@ describe('readFeature: normalisation', () => {
       integration: {},
       review: { risky: [] },
       secrets: [],
+      sandbox: { mode: 'auto', allowHosts: [] },
     });
   });
 

@@ -11,6 +11,7 @@ import { type Fields, type PlanContext, createPlanContext, readObject, readStrin
 import { planLanes } from './plan-lanes';
 import { readAgentConfig } from './read-agent-config';
 import { type LaneRead, readLane } from './read-lane';
+import { readSandbox, resolveSandbox } from './read-sandbox';
 import { validateAgents } from './validate-agents';
 import { validateLanes } from './validate-lanes';
 
@@ -90,6 +91,7 @@ function readFeatureText(ctx: PlanContext, input: ReadFeatureInput): Feature | u
     if (invalid) reportProblem(ctx, entry.node, `${invalid} Close it in \`review.risky\`, or name the folder that holds the file.`);
   }
   const secrets = readSecrets(ctx, fields);
+  const sandbox = readSandbox(ctx, fields.props.get('sandbox'), 'sandbox');
 
   validateLanes(ctx, lanes, { repoFiles: input.repoFiles });
   const agents = validateAgents(ctx, lanes, agent);
@@ -104,6 +106,7 @@ function readFeatureText(ctx: PlanContext, input: ReadFeatureInput): Feature | u
     after: lane.after.map((a) => a.value),
     agent: agents.get(lane.name) ?? resolveAgentConfig({ feature: agent?.config }),
     risky: lane.risky,
+    sandbox: resolveSandbox({ feature: sandbox, lane: lane.sandbox }),
   }));
   return {
     name,
@@ -118,6 +121,7 @@ function readFeatureText(ctx: PlanContext, input: ReadFeatureInput): Feature | u
     integration: integrationTest === undefined ? {} : { test: integrationTest },
     review: { risky: (risky ?? []).map((r) => normalizePattern(r.value)) },
     secrets: secrets.map((s) => s.value),
+    sandbox: resolveSandbox({ feature: sandbox }),
   };
 }
 

@@ -1,0 +1,34 @@
+import { OutputCapture, type OutputStream } from './capture-output';
+
+function capture(capBytes: number) {
+  const lines: [string, OutputStream][] = [];
+  const output = new OutputCapture({ capBytes, onLine: (line, stream) => lines.push([line, stream]) });
+  return { output, lines };
+}
+
+describe('OutputCapture', () => {
+  it('hands out whole lines per stream, joining chunks that split a line or a UTF-8 character', () => {
+    const { output, lines } = capture(1000);
+    const euro = Buffer.from('€');
+    output.push('stdout', Buffer.from('one\ntw'));
+    output.push('stderr', Buffer.from('err line\r\n'));
+    output.push('stdout', Buffer.concat([Buffer.from('o '), euro.subarray(0, 1)]));
+    output.push('stdout', Buffer.concat([euro.subarray(1), Buffer.from('\nlast')]));
+    expect(output.end()).toEqual({ totalBytes: 26, droppedBytes: 0 });
+    expect(lines).toEqual([['one', 'stdout'], ['err line', 'stderr'], ['two €', 'stdout'], ['last', 'stdout']]);
+  });
+
+  it('stops at the cap across both streams, cuts at a character boundary, and ends with one marker', () => {
+    const { output, lines } = capture(10);
+    output.push('stdout', Buffer.from('12345\n'));
+    output.push('stderr', Buffer.from('ab€cd\n'));
+    output.push('stdout', Buffer.from('x'.repeat(1000)));
+    expect(output.end()).toEqual({ totalBytes: 1014, droppedBytes: 1006 });
+    expect(lines).toEqual([
+      ['12345', 'stdout'],
+      // 4 bytes of room: `ab` and half a `€`, which is not handed out.
+      ['ab', 'stderr'],
+      ['[nx-agent-lanes: output cap of 10 bytes reached; 1006 more bytes dropped]', 'stderr'],
+    ]);
+  });
+});

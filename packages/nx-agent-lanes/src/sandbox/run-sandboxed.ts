@@ -1,0 +1,261 @@
+import { type ChildProcess, spawn as nodeSpawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type SocketServer, bridgeSocketToPort } from './bridge-socket';
+import { type OutputStream, type TextFilter, OutputCapture } from './capture-output';
+import type { SandboxIsolation } from './decide-sandbox';
+import { type PortBridge, SANDBOX_SOCKET_DIR, planBwrapArgs } from './plan-bwrap-args';
+import { type ReadableMount, resolveSandboxMounts } from './resolve-sandbox-mounts';
+import { type DialHost, serveAllowedHosts } from './serve-allowed-hosts';
+import { signalGroup, signalGroupExcept, signalProcess } from './signal-processes';
+
+export interface SandboxNetwork {
+  /**
+   * The plugin's API proxy, listening on 127.0.0.1:`port` of this machine. Inside the sandbox the
+   * same address reaches it, so one base URL (`http://127.0.0.1:<port>`) serves sandboxed and
+   * unsandboxed runs alike. Use 127.0.0.1, not `localhost`, which may resolve to ::1 first.
+   */
+  apiProxy?: { port: number };
+  /**
+   * `allowHosts` entries of the plan (validated by the feature reader). When any, HTTPS_PROXY and
+   * HTTP_PROXY (both spellings) point at an in-sandbox proxy that tunnels CONNECT to these hosts
+   * only, and NO_PROXY keeps 127.0.0.1 direct. Clients that ignore those variables reach nothing.
+   */
+  allowHosts?: readonly string[];
+  /** How the allow-list proxy opens an allowed connection (tests point it at a local server). */
+  dialHost?: DialHost;
+}
+
+export interface RunSandboxedOptions {
+  /** A shell command line, run by /bin/sh -c. */
+  command: string;
+  cwd: string;
+  /** The process's whole environment: nothing of this process's own is added, only HOME, TMPDIR and the proxy variables. */
+  env: Readonly<Record<string, string>>;
+  /** Written to standard input, which is then closed; empty when absent. */
+  stdin?: string;
+  isolation: SandboxIsolation;
+  /** Read-write besides `scratch`: the lane's worktree. */
+  writable: string[];
+  /** The per-lane scratch folder: writable; HOME is `<scratch>/home`, TMPDIR `<scratch>/tmp`. */
+  scratch: string;
+  /** Visible read-only where they would be hidden (the repository's node_modules a worktree links to). */
+  readable?: ReadableMount[];
+  /** Not visible at all; default the user's home. */
+  hidden?: string[];
+  network?: SandboxNetwork;
+  signal: AbortSignal;
+  /** Wall-clock limit; none when undefined. */
+  timeoutMs?: number;
+  /** Time between SIGTERM and SIGKILL when the process has to be stopped; default 2 s. */
+  killGraceMs?: number;
+  /** Bytes of output handed to onLine, both streams together; the rest is dropped with a marker line. */
+  outputCapBytes: number;
+  onLine: (line: string, stream: OutputStream) => void;
+  /** Made once per stream, applied before the cap and the line cut (a secret redactor). */
+  createOutputFilter?: () => TextFilter;
+  /** Told the process group id once the process started (so a crash can be cleaned up later). */
+  onSpawn?: (pgid: number) => void;
+  spawn?: typeof nodeSpawn;
+}
+
+export interface SandboxedRunResult {
+  /** Null when the process died of a signal. */
+  exitCode: number | null;
+  exitSignal: NodeJS.Signals | null;
+  timedOut: boolean;
+  interrupted: boolean;
+  sandboxed: boolean;
+  durationMs: number;
+  /** Bytes the process wrote to stdout and stderr. */
+  outputBytes: number;
+  /** Of those, bytes past the cap, dropped. */
+  droppedBytes: number;
+}
+
+/** setTimeout fires at once for delays past 2^31-1 ms; a long limit must not become none. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The in-sandbox port of the allow-list proxy, unless the API proxy took it. */
+const HOSTS_PROXY_PORTS = [3128, 3129];
+
+interface Launch {
+  child: ChildProcess;
+  /** Closes the host halves of the bridges; idempotent. */
+  cleanup: () => Promise<void>;
+}
+
+/**
+ * Runs one command the way every lane process runs: in the lane's sandbox when `isolation` says
+ * bwrap (writes only to the writable paths, no process outliving the command, no network but the
+ * API proxy and the allowed hosts), and unsandboxed otherwise, with the same environment, output
+ * cap, limits and stop sequence either way. Rejects only when the process cannot start at all.
+ */
+export async function runSandboxed(options: RunSandboxedOptions): Promise<SandboxedRunResult> {
+  const started = Date.now();
+  const sandboxed = options.isolation.kind === 'bwrap';
+  if (options.signal.aborted) {
+    return { exitCode: null, exitSignal: null, timedOut: false, interrupted: true, sandboxed, durationMs: 0, outputBytes: 0, droppedBytes: 0 };
+  }
+  const output = new OutputCapture({ capBytes: options.outputCapBytes, onLine: options.onLine, createFilter: options.createOutputFilter });
+  const launch = sandboxed ? await launchSandboxed(options) : launchUnsandboxed(options);
+  const { child } = launch;
+  const outerPid = child.pid;
+  const killGraceMs = options.killGraceMs ?? 2000;
+
+  return new Promise((resolve, reject) => {
+    const timers: NodeJS.Timeout[] = [];
+    let timedOut = false;
+    let interrupted = false;
+    let stopping = false;
+    let exited = false;
+    let settled = false;
+
+    const stop = (): void => {
+      if (stopping || outerPid === undefined) return;
+      stopping = true;
+      // Sandboxed: the sandbox's processes get SIGTERM and the grace; then bwrap gets SIGKILL,
+      // and the kernel kills whatever is left in its PID namespace. Unsandboxed: the group.
+      if (sandboxed) signalGroupExcept(outerPid, outerPid, 'SIGTERM');
+      else signalGroup(outerPid, 'SIGTERM');
+      timers.push(
+        setTimeout(() => {
+          signalProcess(outerPid, 'SIGKILL');
+          signalGroup(outerPid, 'SIGKILL');
+        }, killGraceMs),
+      );
+    };
+    const onAbort = (): void => {
+      interrupted = !exited;
+      stop();
+    };
+    const finish = (error?: Error, exit?: { code: number | null; signal: NodeJS.Signals | null }): void => {
+      if (settled) return;
+      settled = true;
+      timers.forEach(clearTimeout);
+      options.signal.removeEventListener('abort', onAbort);
+      const { totalBytes, droppedBytes } = output.end();
+      void launch.cleanup().then(() => {
+        if (error) return reject(error);
+        const mapped = mapExit(exit?.code ?? null, exit?.signal ?? null, sandboxed);
+        resolve({ ...mapped, timedOut, interrupted, sandboxed, durationMs: Date.now() - started, outputBytes: totalBytes, droppedBytes });
+      });
+    };
+
+    if (outerPid !== undefined) options.onSpawn?.(outerPid);
+    child.stdout?.on('data', (chunk: Buffer) => output.push('stdout', chunk));
+    child.stderr?.on('data', (chunk: Buffer) => output.push('stderr', chunk));
+    // EPIPE when the command exits without reading its input: allowed.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(options.stdin ?? '');
+
+    if (options.timeoutMs !== undefined) {
+      timers.push(
+        setTimeout(() => {
+          timedOut = !exited;
+          stop();
+        }, Math.min(options.timeoutMs, MAX_TIMER_MS)),
+      );
+    }
+    if (options.signal.aborted) onAbort();
+    else options.signal.addEventListener('abort', onAbort, { once: true });
+
+    child.on('error', (error) => finish(error));
+    child.on('exit', () => {
+      exited = true;
+      if (sandboxed) return;
+      // Unsandboxed, the shell's leftovers in its group go too; something that left the group
+      // but holds the pipes is waited for only as long as the grace.
+      signalGroup(outerPid ?? 0, 'SIGKILL');
+      timers.push(
+        setTimeout(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+        }, killGraceMs + 1000),
+      );
+    });
+    child.on('close', (code, signal) => finish(undefined, { code, signal }));
+  });
+}
+
+function privateEnv(options: RunSandboxedOptions, dirs: { home: string; tmp: string }): Record<string, string> {
+  return { ...options.env, HOME: dirs.home, TMPDIR: dirs.tmp };
+}
+
+function launchUnsandboxed(options: RunSandboxedOptions): Launch {
+  const home = join(options.scratch, 'home');
+  const tmp = join(options.scratch, 'tmp');
+  mkdirSync(home, { recursive: true });
+  mkdirSync(tmp, { recursive: true });
+  const spawn = options.spawn ?? nodeSpawn;
+  // detached: the child leads a new process group (and session, without a terminal).
+  const child = spawn('/bin/sh', ['-c', options.command], { cwd: options.cwd, env: privateEnv(options, { home, tmp }), detached: true, stdio: 'pipe' });
+  return { child, cleanup: async () => undefined };
+}
+
+async function launchSandboxed(options: RunSandboxedOptions): Promise<Launch> {
+  if (options.isolation.kind !== 'bwrap') throw new Error('launchSandboxed needs bwrap');
+  const { bwrapPath, socatPath } = options.isolation;
+  const resolved = resolveSandboxMounts({
+    writable: options.writable,
+    scratch: options.scratch,
+    readable: options.readable,
+    hidden: options.hidden,
+    pathEnv: options.env.PATH,
+    cwd: options.cwd,
+  });
+  const env = privateEnv(options, resolved);
+  const servers: SocketServer[] = [];
+  const network = options.network ?? {};
+  const hosts = network.allowHosts ?? [];
+  // Outside every writable path and under the host's /tmp, which the sandbox does not see: only
+  // the sockets themselves are mounted inside.
+  const socketDir = network.apiProxy || hosts.length > 0 ? mkdtempSync(join(tmpdir(), 'nx-agent-lanes-sock-')) : undefined;
+  const cleanup = async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+    if (socketDir) rmSync(socketDir, { recursive: true, force: true });
+  };
+  try {
+    const bridges: PortBridge[] = [];
+    if (network.apiProxy && socketDir) {
+      const server = await bridgeSocketToPort({ socketPath: join(socketDir, 'api.sock'), port: network.apiProxy.port });
+      servers.push(server);
+      const inside = `${SANDBOX_SOCKET_DIR}/api.sock`;
+      resolved.plan.sockets.push({ source: server.socketPath, target: inside });
+      bridges.push({ port: network.apiProxy.port, socket: inside });
+    }
+    if (hosts.length > 0 && socketDir) {
+      const server = await serveAllowedHosts({
+        socketPath: join(socketDir, 'hosts.sock'),
+        allowHosts: hosts,
+        dial: network.dialHost,
+        onRefused: (target, why) => options.onLine(`[nx-agent-lanes sandbox: refused a connection to ${target}: ${why}]`, 'stderr'),
+      });
+      servers.push(server);
+      const port = HOSTS_PROXY_PORTS.find((p) => p !== network.apiProxy?.port) ?? HOSTS_PROXY_PORTS[0];
+      const inside = `${SANDBOX_SOCKET_DIR}/hosts.sock`;
+      resolved.plan.sockets.push({ source: server.socketPath, target: inside });
+      bridges.push({ port, socket: inside });
+      const url = `http://127.0.0.1:${port}`;
+      Object.assign(env, { HTTPS_PROXY: url, https_proxy: url, HTTP_PROXY: url, http_proxy: url, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' });
+    }
+    const args = planBwrapArgs({ mounts: resolved.plan, cwd: options.cwd, command: options.command, bridges, socatPath });
+    const spawn = options.spawn ?? nodeSpawn;
+    const child = spawn(bwrapPath, args, { cwd: resolved.plan.writable[0], env, detached: true, stdio: 'pipe' });
+    return { child, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+/**
+ * bwrap reports a sandboxed command that died of signal N as exit code 128 + N, as a shell does;
+ * read back as the signal, so a test killed by SIGKILL reads the same sandboxed or not. A command
+ * that itself exits with such a code (`exit 137`) reads as that signal too.
+ */
+function mapExit(code: number | null, signal: NodeJS.Signals | null, sandboxed: boolean): { exitCode: number | null; exitSignal: NodeJS.Signals | null } {
+  if (signal || code === null || !sandboxed || code <= 128) return { exitCode: code, exitSignal: signal };
+  const name = (Object.keys(constants.signals) as NodeJS.Signals[]).find((s) => constants.signals[s] === code - 128);
+  return name ? { exitCode: null, exitSignal: name } : { exitCode: code, exitSignal: null };
+}
