@@ -7,6 +7,7 @@ import { mkdirSync, rmSync, unlinkSync, writeFileSync, renameSync } from 'node:f
 import { dirname, join } from 'node:path';
 import type { AgentProviderImpl, AgentRunInput, AgentRunResult } from '../agents/provider';
 import type { AgentConfig, Feature, Lane } from '../feature/feature-types';
+import { DEFAULT_LIMITS } from '../feature/read-limits';
 import { DEFAULT_SANDBOX } from '../feature/read-sandbox';
 import { createTestRepo, type TestRepo } from '../git/create-test-repo';
 
@@ -15,13 +16,17 @@ export const TEST_AGENT: AgentConfig = {
 };
 
 export function testLane(name: string, owns: string[], extra: Partial<Lane> = {}): Lane {
-  return { name, specPath: `features/f/lanes/${name}.md`, owns, forbids: [], test: 'true', after: [], agent: TEST_AGENT, risky: false, sandbox: DEFAULT_SANDBOX, ...extra };
+  return {
+    sandbox: DEFAULT_SANDBOX,
+    name, specPath: `features/f/lanes/${name}.md`, owns, forbids: [], test: 'true', after: [], agent: TEST_AGENT, risky: false, limits: DEFAULT_LIMITS, ...extra,
+  };
 }
 
 export function testFeature(lanes: Lane[], extra: Partial<Feature> = {}): Feature {
   return {
+    sandbox: DEFAULT_SANDBOX,
     name: 'f', root: 'features/f', file: 'features/f/feature.jsonc', goal: 'CSV export', contractPath: 'features/f/contract.md',
-    agent: TEST_AGENT, lanes, integration: {}, review: { risky: [] }, secrets: [], sandbox: DEFAULT_SANDBOX, ...extra,
+    agent: TEST_AGENT, lanes, integration: {}, review: { risky: [] }, secrets: [], limits: DEFAULT_LIMITS, ...extra,
   };
 }
 

@@ -3,7 +3,7 @@
  * runs one lane's agent in the lane's worktree and says how it ended; it does not touch git,
  * write artifacts or decide about caching: the agent-lane executor does that around it.
  */
-import type { AgentConfig } from '../feature/feature-types';
+import type { AgentConfig, OutputLimits } from '../feature/feature-types';
 import type { LanePrompt } from '../prompt/build-lane-prompt';
 
 export type LaneStatus = 'done' | 'blocked' | 'failed' | 'over-budget';
@@ -46,6 +46,21 @@ export interface AgentRunInput {
   answer?: string;
   /** Told the process group of a long-lived agent process, so a run killed with -9 can stop it later. */
   onProcessGroup?: (pgid: number) => void;
+  /**
+   * Secret values out of one whole text. A provider redacts before it cuts anything short (a
+   * log line, a transcript string): cut first, a secret straddling the cut keeps its first part.
+   */
+  redact?: (text: string) => string;
+  /** A redactor for one output stream, whose secrets may arrive split across chunks. */
+  createRedactor?: () => TextStreamFilter;
+  /** The lane's caps on what its agent's output may fill (log and transcript). */
+  limits?: OutputLimits;
+}
+
+/** Rewrites a text stream piece by piece; may hold text back until the next piece or `end`. */
+export interface TextStreamFilter {
+  push(text: string): string;
+  end(): string;
 }
 
 export interface AgentRunResult {

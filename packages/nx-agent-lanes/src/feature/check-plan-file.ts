@@ -2,7 +2,11 @@ import type { Node } from 'jsonc-parser';
 import { posix } from 'node:path';
 import { type PlanContext, reportProblem } from './plan-context';
 
-export type FileStatus = 'file' | 'missing' | 'unreadable' | 'directory';
+/**
+ * What a probe found at a path the plan names. `outside-workspace`: the path is inside on paper
+ * but resolves (through a symbolic link) to a file outside the workspace.
+ */
+export type FileStatus = 'file' | 'missing' | 'unreadable' | 'directory' | 'outside-workspace';
 
 /**
  * `relative` (as written, relative to the feature folder `root`) as a workspace-relative
@@ -44,6 +48,14 @@ export function checkPlanFile(ctx: PlanContext, options: CheckPlanFileOptions): 
     reportProblem(ctx, node, `The ${what} file \`${path}\` exists but cannot be read; check its permissions.`);
   } else if (status === 'directory') {
     reportProblem(ctx, node, `The ${what} \`${path}\` is a directory; point \`${field}\` at a markdown file.`);
+  } else if (status === 'outside-workspace') {
+    // Its text goes into every prompt of the lane: a link must not pull in a file the plan cannot name.
+    reportProblem(
+      ctx,
+      node,
+      `The ${what} \`${path}\` is a symbolic link (or inside one) that resolves outside the workspace, so it is refused: ` +
+        `its content would go into the agents' prompts. Copy the file into the workspace in place of the link, or point \`${field}\` at a file inside it.`,
+    );
   }
   return status === 'file' ? path : undefined;
 }

@@ -1,4 +1,4 @@
-import type { AgentConfigInput, FeatureConfigInput, LaneConfigInput, ModelPrice, SandboxConfigInput } from './feature-types';
+import type { AgentConfigInput, FeatureConfigInput, LaneConfigInput, ModelPrice, OutputLimitsInput, SandboxConfigInput } from './feature-types';
 
 /*
  * The keys feature.jsonc may hold, level by level. The validator rejects any other key and
@@ -17,6 +17,7 @@ export const FEATURE_KEYS = [
   'integration',
   'review',
   'secrets',
+  'limits',
   'sandbox',
 ] as const satisfies readonly (keyof FeatureConfigInput)[];
 
@@ -28,6 +29,7 @@ export const LANE_KEYS = [
   'after',
   'agent',
   'risky',
+  'limits',
   'sandbox',
 ] as const satisfies readonly (keyof LaneConfigInput)[];
 
@@ -47,5 +49,7 @@ export const PRICE_KEYS = ['input', 'output', 'cacheWrite', 'cacheRead'] as cons
 export const INTEGRATION_KEYS = ['test'] as const satisfies readonly (keyof NonNullable<FeatureConfigInput['integration']>)[];
 
 export const REVIEW_KEYS = ['risky'] as const satisfies readonly (keyof NonNullable<FeatureConfigInput['review']>)[];
+
+export const LIMIT_KEYS = ['outputBytes', 'transcriptBytes'] as const satisfies readonly (keyof OutputLimitsInput)[];
 
 export const SANDBOX_KEYS = ['mode', 'allowHosts'] as const satisfies readonly (keyof SandboxConfigInput)[];

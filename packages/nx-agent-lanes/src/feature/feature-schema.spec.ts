@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT_PROVIDERS, DEFAULT_AGENT } from './default-agent';
-import { AGENT_KEYS, FEATURE_KEYS, INTEGRATION_KEYS, LANE_KEYS, PRICE_KEYS, REVIEW_KEYS } from './feature-keys';
+import { AGENT_KEYS, FEATURE_KEYS, INTEGRATION_KEYS, LANE_KEYS, LIMIT_KEYS, PRICE_KEYS, REVIEW_KEYS } from './feature-keys';
+import { DEFAULT_LIMITS, MIN_LIMIT_BYTES } from './read-limits';
 
 /* feature.schema.json drives editor completion; the validator decides. They must agree. */
 
@@ -14,6 +15,7 @@ interface SchemaNode {
   required?: string[];
   enum?: string[];
   default?: unknown;
+  minimum?: number;
   items?: SchemaNode;
   definitions?: Record<string, SchemaNode>;
 }
@@ -29,6 +31,7 @@ function resolve(node: SchemaNode): SchemaNode {
 const agent = resolve(schema.properties!.agent);
 const lane = resolve(schema.properties!.lanes.additionalProperties as SchemaNode);
 const price = resolve(agent.properties!.prices.additionalProperties as SchemaNode);
+const limits = resolve(schema.properties!.limits);
 
 describe('feature.schema.json', () => {
   it('is draft-07', () => {
@@ -42,6 +45,8 @@ describe('feature.schema.json', () => {
     ['a price', price, PRICE_KEYS],
     ['integration', schema.properties!.integration, INTEGRATION_KEYS],
     ['review', schema.properties!.review, REVIEW_KEYS],
+    ['limits', limits, LIMIT_KEYS],
+    ['a lane\'s limits', resolve(lane.properties!.limits), LIMIT_KEYS],
   ])('lists exactly the keys the validator knows for %s, and no others', (_, node, keys) => {
     expect(Object.keys(node.properties ?? {}).sort()).toEqual([...keys].sort());
     expect(node.additionalProperties).toBe(false);
@@ -70,5 +75,11 @@ describe('feature.schema.json', () => {
     const defaults = Object.fromEntries(Object.entries(agent.properties!).filter(([, p]) => p.default !== undefined).map(([k, p]) => [k, p.default]));
     expect(defaults).toEqual({ ...DEFAULT_AGENT });
     expect(agent.properties!.provider.enum).toEqual([...AGENT_PROVIDERS]);
+  });
+
+  it('states the same limits, defaults and minimum as the code', () => {
+    const props = Object.entries(limits.properties!);
+    expect(Object.fromEntries(props.map(([k, p]) => [k, p.default]))).toEqual({ ...DEFAULT_LIMITS });
+    expect(props.map(([, p]) => p.minimum)).toEqual(props.map(() => MIN_LIMIT_BYTES));
   });
 });

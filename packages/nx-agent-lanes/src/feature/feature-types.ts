@@ -43,6 +43,24 @@ export interface AgentConfig {
   prices: Record<string, ModelPrice>;
 }
 
+/** `limits` as written (feature level or lane override): every field optional. */
+export interface OutputLimitsInput {
+  /** Bytes of agent output (stdout and stderr of a command agent, of setup and tests) kept per lane run. */
+  outputBytes?: number;
+  /** Bytes of transcript.jsonl kept per lane run. */
+  transcriptBytes?: number;
+}
+
+/**
+ * Caps on what one lane's run records, after defaults. Past a cap the rest is dropped with one
+ * marker line saying how much: an agent that floods its output must not fill the disk, the
+ * terminal or the Nx cache. They bound the record, not the work, so they stay out of the cache key.
+ */
+export interface OutputLimits {
+  outputBytes: number;
+  transcriptBytes: number;
+}
+
 /** `auto`: sandboxed where the machine can, one warning where not; `required`: refuse without it; `off`: unsandboxed. */
 export type SandboxMode = 'auto' | 'required' | 'off';
 
@@ -68,6 +86,7 @@ export interface LaneConfigInput {
   agent?: AgentConfigInput;
   /** Marks every file of this lane as risky in the review, whatever `review.risky` says. */
   risky?: boolean;
+  limits?: OutputLimitsInput;
   sandbox?: SandboxMode | SandboxConfigInput;
 }
 
@@ -85,6 +104,7 @@ export interface FeatureConfigInput {
   review?: { risky?: string[] };
   /** Names of environment variables whose values must never be written anywhere. */
   secrets?: string[];
+  limits?: OutputLimitsInput;
   sandbox?: SandboxMode | SandboxConfigInput;
 }
 
@@ -100,6 +120,7 @@ export interface Lane {
   after: string[];
   agent: AgentConfig;
   risky: boolean;
+  limits: OutputLimits;
   /** The lane's own `sandbox` fields over the feature's. */
   sandbox: SandboxConfig;
 }
@@ -122,5 +143,6 @@ export interface Feature {
   integration: { test?: string };
   review: { risky: string[] };
   secrets: string[];
+  limits: OutputLimits;
   sandbox: SandboxConfig;
 }

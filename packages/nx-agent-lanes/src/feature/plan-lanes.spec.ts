@@ -1,10 +1,11 @@
 import { resolveAgentConfig } from './default-agent';
 import type { Lane } from './feature-types';
 import { findLaneCycles, planLanes, upstreamLanes } from './plan-lanes';
+import { DEFAULT_LIMITS } from './read-limits';
 import { DEFAULT_SANDBOX } from './read-sandbox';
 
 function lane(name: string, after: string[] = []): Lane {
-  return { name, specPath: `f/${name}.md`, owns: [`${name}.ts`], forbids: [], test: 't', after, agent: resolveAgentConfig({}), risky: false, sandbox: DEFAULT_SANDBOX };
+  return { name, specPath: `f/${name}.md`, owns: [`${name}.ts`], forbids: [], test: 't', after, agent: resolveAgentConfig({}), risky: false, limits: DEFAULT_LIMITS, sandbox: DEFAULT_SANDBOX };
 }
 
 const names = (lanes: Lane[]) => lanes.map((l) => l.name);

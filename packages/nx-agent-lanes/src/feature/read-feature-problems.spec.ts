@@ -59,7 +59,7 @@ describe('readFeature: unknown keys', () => {
         line: 4,
         column: 3,
         message:
-          'Unknown key `agnet` in the feature. Did you mean `agent`? Known keys: $schema, name, goal, contract, base, agent, setup, lanes, integration, review, secrets, sandbox.',
+          'Unknown key `agnet` in the feature. Did you mean `agent`? Known keys: $schema, name, goal, contract, base, agent, setup, lanes, integration, review, secrets, limits, sandbox.',
       },
       {
         line: 5,
@@ -71,12 +71,12 @@ describe('readFeature: unknown keys', () => {
         line: 6,
         column: 3,
         message:
-          'Unknown key `colour` in the feature. Known keys: $schema, name, goal, contract, base, agent, setup, lanes, integration, review, secrets, sandbox.',
+          'Unknown key `colour` in the feature. Known keys: $schema, name, goal, contract, base, agent, setup, lanes, integration, review, secrets, limits, sandbox.',
       },
       {
         line: 10,
         column: 7,
-        message: 'Unknown key `ownes` in `lanes.api`. Did you mean `owns`? Known keys: spec, owns, forbids, test, after, agent, risky, sandbox.',
+        message: 'Unknown key `ownes` in `lanes.api`. Did you mean `owns`? Known keys: spec, owns, forbids, test, after, agent, risky, limits, sandbox.',
       },
       {
         line: 11,
@@ -147,6 +147,32 @@ describe('readFeature: files, required fields and types', () => {
       { line: 1, column: 28, message: 'The contract file `features/export/contract.md` exists but cannot be read; check its permissions.' },
       { line: 2, column: 20, message: 'The spec of lane `api` file `features/export/lanes/api.md` exists but cannot be read; check its permissions.' },
       { line: 3, column: 20, message: 'The spec of lane `web` `features/export/lanes` is a directory; point `lanes.web.spec` at a markdown file.' },
+    ]);
+  });
+
+  it('reports a contract and a spec that resolve outside the workspace through a symbolic link', () => {
+    const problems = problemsOf(
+      [
+        '{ "goal": "g", "contract": "contract.md", "lanes": {',
+        '  "api": { "spec": "lanes/api.md", "owns": ["a.ts"], "test": "t" } } }',
+      ],
+      probeOf({ 'features/export/contract.md': 'outside-workspace', 'features/export/lanes/api.md': 'outside-workspace' }),
+    );
+    expect(problems).toEqual([
+      {
+        line: 1,
+        column: 28,
+        message:
+          'The contract `features/export/contract.md` is a symbolic link (or inside one) that resolves outside the workspace, so it is refused: ' +
+          "its content would go into the agents' prompts. Copy the file into the workspace in place of the link, or point `contract` at a file inside it.",
+      },
+      {
+        line: 2,
+        column: 20,
+        message:
+          'The spec of lane `api` `features/export/lanes/api.md` is a symbolic link (or inside one) that resolves outside the workspace, so it is refused: ' +
+          "its content would go into the agents' prompts. Copy the file into the workspace in place of the link, or point `lanes.api.spec` at a file inside it.",
+      },
     ]);
   });
 

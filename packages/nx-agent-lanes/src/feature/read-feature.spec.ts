@@ -117,6 +117,7 @@ describe('readFeature: normalisation', () => {
       review: { risky: [] },
       secrets: [],
       sandbox: { mode: 'auto', allowHosts: [] },
+      limits: { outputBytes: 8 * 1024 * 1024, transcriptBytes: 32 * 1024 * 1024 },
     });
   });
 

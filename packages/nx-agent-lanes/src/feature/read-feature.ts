@@ -10,6 +10,7 @@ import { normalizePattern, validatePattern } from '../ownership';
 import { type Fields, type PlanContext, createPlanContext, readObject, readString, readStrings, reportProblem, valueOf } from './plan-context';
 import { planLanes } from './plan-lanes';
 import { readAgentConfig } from './read-agent-config';
+import { readLimits, resolveLimits } from './read-limits';
 import { type LaneRead, readLane } from './read-lane';
 import { readSandbox, resolveSandbox } from './read-sandbox';
 import { validateAgents } from './validate-agents';
@@ -91,6 +92,7 @@ function readFeatureText(ctx: PlanContext, input: ReadFeatureInput): Feature | u
     if (invalid) reportProblem(ctx, entry.node, `${invalid} Close it in \`review.risky\`, or name the folder that holds the file.`);
   }
   const secrets = readSecrets(ctx, fields);
+  const limits = readLimits(ctx, fields.props.get('limits'), 'limits');
   const sandbox = readSandbox(ctx, fields.props.get('sandbox'), 'sandbox');
 
   validateLanes(ctx, lanes, { repoFiles: input.repoFiles });
@@ -106,6 +108,7 @@ function readFeatureText(ctx: PlanContext, input: ReadFeatureInput): Feature | u
     after: lane.after.map((a) => a.value),
     agent: agents.get(lane.name) ?? resolveAgentConfig({ feature: agent?.config }),
     risky: lane.risky,
+    limits: resolveLimits({ feature: limits, lane: lane.limits }),
     sandbox: resolveSandbox({ feature: sandbox, lane: lane.sandbox }),
   }));
   return {
@@ -121,6 +124,7 @@ function readFeatureText(ctx: PlanContext, input: ReadFeatureInput): Feature | u
     integration: integrationTest === undefined ? {} : { test: integrationTest },
     review: { risky: (risky ?? []).map((r) => normalizePattern(r.value)) },
     secrets: secrets.map((s) => s.value),
+    limits: resolveLimits({ feature: limits }),
     sandbox: resolveSandbox({ feature: sandbox }),
   };
 }

@@ -2,8 +2,9 @@ import type { Node } from 'jsonc-parser';
 import { type FileStatus, checkPlanFile } from './check-plan-file';
 import { checkWorkspacePath, normalizePattern, validatePattern } from '../ownership';
 import { LANE_KEYS } from './feature-keys';
-import type { SandboxConfigInput } from './feature-types';
+import type { OutputLimitsInput, SandboxConfigInput } from './feature-types';
 import { type AgentConfigRead, readAgentConfig } from './read-agent-config';
+import { readLimits } from './read-limits';
 import { readSandbox } from './read-sandbox';
 import { type PlanContext, nameField, readBoolean, readObject, readString, readStrings, reportProblem, valueOf } from './plan-context';
 
@@ -36,6 +37,7 @@ export interface LaneRead {
   after: PlanEntry[];
   agent?: AgentConfigRead;
   risky: boolean;
+  limits?: OutputLimitsInput;
   sandbox?: SandboxConfigInput;
 }
 
@@ -85,6 +87,7 @@ export function readLane(ctx: PlanContext, property: Node, options: ReadLaneOpti
   lane.after = readStrings(ctx, fields, 'after') ?? [];
   lane.agent = readAgentConfig(ctx, fields.props.get('agent'), `${where}.agent`);
   lane.risky = readBoolean(ctx, fields, 'risky') ?? false;
+  lane.limits = readLimits(ctx, fields.props.get('limits'), `${where}.limits`);
   lane.sandbox = readSandbox(ctx, fields.props.get('sandbox'), `${where}.sandbox`);
   return lane;
 }

@@ -21,6 +21,11 @@ export interface CaptureLanePatchOptions {
   baseCommit: string;
   /** Worktree-relative paths (files or folders) left out of the patch. */
   exclude?: string[];
+  /**
+   * The index already holds the change (see stageFromSnapshot): diff it without a `git add` in
+   * the worktree, which would hash whatever the files hold by then into the object store.
+   */
+  staged?: boolean;
 }
 
 export interface ApplyLanePatchOptions {
@@ -50,7 +55,7 @@ function capturePathspec(exclude: string[]): string[] {
  * does not match a symlink: exclude it then. Not when .gitignore already ignores it, because
  * `git add` fails when a pathspec names an ignored path, even to exclude it.
  */
-async function needsNodeModulesExclude(worktree: string): Promise<string[]> {
+export async function needsNodeModulesExclude(worktree: string): Promise<string[]> {
   if (!fs.existsSync(path.join(worktree, 'node_modules'))) return [];
   const ignored = await execGit(worktree, ['check-ignore', '-q', '--no-index', 'node_modules']);
   return ignored.exitCode === 0 ? [] : ['node_modules'];
@@ -64,7 +69,7 @@ async function needsNodeModulesExclude(worktree: string): Promise<string[]> {
 export async function captureLanePatch(options: CaptureLanePatchOptions): Promise<CapturedPatch> {
   const { worktree, baseCommit } = options;
   const pathspec = capturePathspec([...(await needsNodeModulesExclude(worktree)), ...(options.exclude ?? [])]);
-  await runGit(worktree, ['add', '-A', '--', ...pathspec]);
+  if (!options.staged) await runGit(worktree, ['add', '-A', '--', ...pathspec]);
   const nameStatus = await runGit(worktree, ['diff', ...DIFF_FLAGS, '--name-status', '-z', baseCommit, '--', ...pathspec]);
   const files = parseNameStatus(nameStatus);
   if (files.length === 0) return { patch: '', files };
@@ -78,6 +83,49 @@ export async function captureLanePatch(options: CaptureLanePatchOptions): Promis
   );
   if (typeof patch !== 'string') throw new GitError(`The change in ${worktree} could not be captured as a UTF-8 patch.`);
   return { patch, files };
+}
+
+/** A path that changed in a worktree; `tracked` when the index knows it (so `git add` may stage its removal). */
+export interface WorktreeChange {
+  path: string;
+  tracked: boolean;
+}
+
+/**
+ * What changed in the worktree since `baseCommit`, without writing anything to the object store:
+ * `changed` are the paths whose files differ from the index (staged, unstaged or untracked,
+ * .gitignore respected; a nested repository as `dir/`), `committed` the paths of commits the
+ * agent made itself, which the patch carries too.
+ */
+export async function listWorktreeChanges(worktree: string, baseCommit: string, exclude: string[] = []): Promise<{ changed: WorktreeChange[]; committed: string[] }> {
+  const pathspec = capturePathspec(exclude);
+  const committed = await runGit(worktree, ['diff', '--no-renames', '--name-only', '-z', baseCommit, 'HEAD', '--', ...pathspec]);
+  const status = await runGit(worktree, ['status', '--porcelain', '-z', '--no-renames', '--untracked-files=all', '--', ...pathspec]);
+  const changed = status
+    .split('\0')
+    .filter((e) => e.length > 3)
+    .map((e) => ({ path: e.slice(3), tracked: !e.startsWith('??') }));
+  return { changed, committed: committed.split('\0').filter(Boolean) };
+}
+
+/**
+ * Stages `paths` into the worktree's index from `snapshot`, a private folder holding copies of
+ * those files as the caller read and checked them (a path missing there is staged as removed).
+ * git reads the snapshot, not the worktree: so what reaches the object store is exactly what was
+ * checked, even if something still running in the worktree rewrites a file in between. A `.git`
+ * file in the snapshot names the worktree's git directory, which makes the snapshot that
+ * directory's work tree for these commands (as a linked worktree's own `.git` file does), with
+ * the repository's configuration and hardening, attributes and ignore rules; `-f` because which
+ * paths count was already decided, by `listWorktreeChanges` in the worktree itself.
+ */
+export async function stageFromSnapshot(options: { worktree: string; snapshot: string; paths: string[] }): Promise<void> {
+  const { worktree, snapshot, paths } = options;
+  if (paths.length === 0) return;
+  const gitDir = (await runGit(worktree, ['rev-parse', '--absolute-git-dir'])).trim();
+  fs.writeFileSync(path.join(snapshot, '.git'), `gitdir: ${gitDir}\n`);
+  await withTempFile(paths.map((p) => `:(literal)${p}\0`).join(''), async (list) => {
+    await runGit(snapshot, ['add', '-A', '-f', `--pathspec-from-file=${list}`, '--pathspec-file-nul']);
+  });
 }
 
 /**

@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLaneRepo, disposeLaneRepo, scriptedProvider, testFeature, testLane } from '../__fixtures__/lane-fixture';
 import type { TestRepo } from '../git/create-test-repo';
+import { stageFromSnapshot } from '../git/lane-patch';
 import { createLaneWorktree, removeLaneWorktree } from '../git/lane-worktree';
 import { captureSecretFreePatch } from './capture-secret-free-patch';
 import { runLane } from './run-lane';
@@ -90,6 +92,65 @@ describe('captureSecretFreePatch', () => {
     expect(written).toContain('+export const csv = 1;');
     expect(written + lines.join('\n')).not.toContain(TOKEN);
     expect(allObjects(repo)).not.toContain(TOKEN);
+  });
+
+  it('fails a lane whose agent put the key in a file and in a symlink target, and no object in the store holds it', async () => {
+    // Not the KEY of the base commit: this one must never reach the store at all.
+    const key = 'sk-ant-api03-link-marker-9f8e7d6c5b4a';
+    const provider = scriptedProvider({
+      logic: {
+        inspect: (wt) => {
+          mkdirSync(join(wt, 'libs/export'), { recursive: true });
+          symlinkSync(`../${key}/x`, join(wt, 'libs/export/link'));
+          symlinkSync('csv.ts', join(wt, 'libs/export/plain-link'));
+        },
+        edits: { 'libs/export/csv.ts': 'export const csv = 1;\n', 'libs/export/key.ts': `export const key = '${key}';\n` },
+      },
+    });
+    const lines: string[] = [];
+    const result = await runLane({
+      workspaceRoot: repo.root, feature, lane: feature.lanes[0], env: { ...process.env, ANTHROPIC_API_KEY: key },
+      providers: { command: provider, anthropic: provider }, log: (l) => lines.push(l),
+    });
+    expect(result.status).toBe('failed');
+    expect(result.reason).toMatch(
+      /^the agent wrote a secret value into libs\/export\/key\.ts \(ANTHROPIC_API_KEY\), libs\/export\/link \(ANTHROPIC_API_KEY\); left out of lane\.patch and of the repository's object store/,
+    );
+    expect(result.filesChanged.map((f) => f.path)).toEqual(['libs/export/csv.ts', 'libs/export/plain-link']);
+    expect(allObjects(repo)).not.toContain(key);
+    expect(lines.join('\n')).not.toContain(key);
+  });
+
+  it('leaves out a file whose name holds a secret, keeping the value out of the store and the patch', async () => {
+    const wt = await createLaneWorktree({ repoRoot: repo.root, feature: 'f', lane: 'logic', baseCommit: 'HEAD' });
+    try {
+      repo.write(`libs/export/${TOKEN}.txt`, 'harmless\n', wt.path);
+      repo.write('libs/export/ok.ts', 'export const ok = 1;\n', wt.path);
+      const captured = await captureSecretFreePatch({ worktree: wt.path, baseCommit: wt.startCommit, secrets });
+      expect(captured.withheld).toEqual([{ path: `libs/export/${TOKEN}.txt`, secrets: ['EXPORT_TOKEN'] }]);
+      expect(captured.patch).not.toContain(TOKEN);
+      expect(allObjects(repo)).not.toContain(TOKEN);
+    } finally {
+      await removeLaneWorktree(wt);
+    }
+  });
+
+  it('stages what was checked, from the snapshot, not what the worktree holds by then', async () => {
+    const wt = await createLaneWorktree({ repoRoot: repo.root, feature: 'f', lane: 'logic', baseCommit: 'HEAD' });
+    const snapshot = mkdtempSync(join(tmpdir(), 'snapshot-spec-'));
+    try {
+      // As if something still running rewrote the file after it was scanned.
+      repo.write('libs/export/csv.ts', `export const late = '${TOKEN}';\n`, wt.path);
+      mkdirSync(join(snapshot, 'libs/export'), { recursive: true });
+      writeFileSync(join(snapshot, 'libs/export/csv.ts'), 'export const checked = 1;\n');
+      await stageFromSnapshot({ worktree: wt.path, snapshot, paths: ['libs/export/csv.ts', 'libs/export/old.ts'] });
+      expect(repo.git(['diff', '--cached', '--name-status'], wt.path)).toBe('A\tlibs/export/csv.ts\nD\tlibs/export/old.ts\n');
+      expect(repo.git(['show', ':libs/export/csv.ts'], wt.path)).toBe('export const checked = 1;\n');
+      expect(allObjects(repo)).not.toContain(TOKEN);
+    } finally {
+      rmSync(snapshot, { recursive: true, force: true });
+      await removeLaneWorktree(wt);
+    }
   });
 
   it('returns the lane result redacted, as result.json holds it, so the terminal never shows a secret', async () => {

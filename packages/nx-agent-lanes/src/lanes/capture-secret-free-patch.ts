@@ -1,8 +1,15 @@
-import { lstatSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { captureLanePatch, patchFiles, type CapturedPatch } from '../git/lane-patch';
-import { runGit } from '../git/run-git';
-import { findSecrets, type SecretValue } from './redact-secrets';
+import { chmodSync, closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readSync, readlinkSync, rmSync, symlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import {
+  captureLanePatch,
+  listWorktreeChanges,
+  needsNodeModulesExclude,
+  patchFiles,
+  stageFromSnapshot,
+  type CapturedPatch,
+} from '../git/lane-patch';
+import { SecretScanner, findSecrets, type SecretValue } from './redact-secrets';
 
 export interface WithheldFile {
   /** Worktree-relative path of a changed file left out of the patch. */
@@ -16,12 +23,18 @@ export interface SecretFreePatch extends CapturedPatch {
 }
 
 /**
- * The lane's change as captureLanePatch sees it, minus every file that holds a secret value.
- * Redacting a patch would corrupt it, and lane.patch goes into the Nx cache (local and remote),
- * the lanes branch and the review report: so such a file is left out whole, and the caller fails
- * the lane. Files are read before `git add` so no blob holding a secret reaches the repository's
- * object store; the finished patch is checked again for values that only show up in it (context
- * lines of a file whose base already held the value).
+ * The lane's change minus every file that holds a secret value, in its content, its symlink
+ * target or its name. Redacting a patch would corrupt it, and lane.patch goes into the Nx cache
+ * (local and remote), the lanes branch and the review report: so such a file is left out whole,
+ * and the caller fails the lane.
+ *
+ * Nothing holding a secret may reach the repository's object store either, where it would
+ * outlive the lane (and be pushed with it): `git add` in the worktree would hash every changed
+ * file first and ask questions later. So each changed file is copied once into a private
+ * snapshot while it is scanned, and the index is staged from that snapshot: git hashes exactly
+ * the bytes that were checked, never a file an agent's leftover process rewrote in between.
+ * The finished patch is checked again for values that only show up in it (context lines of a
+ * file whose base already held the value).
  */
 export async function captureSecretFreePatch(options: {
   worktree: string;
@@ -29,17 +42,32 @@ export async function captureSecretFreePatch(options: {
   secrets: readonly SecretValue[];
 }): Promise<SecretFreePatch> {
   const { worktree, baseCommit, secrets } = options;
-  if (!secrets.length) return { ...(await captureLanePatch({ worktree, baseCommit })), withheld: [] };
+  const exclude = await needsNodeModulesExclude(worktree);
+  const { changed, committed } = await listWorktreeChanges(worktree, baseCommit, exclude);
   const withheld = new Map<string, string[]>();
-  for (const path of await listChangedPaths(worktree, baseCommit)) {
-    const names = findSecrets(readRegularFile(join(worktree, path)) ?? Buffer.alloc(0), secrets);
-    if (names.length) withheld.set(path, names);
+  const snapshot = mkdtempSync(join(tmpdir(), 'nx-agent-lanes-snapshot-'));
+  try {
+    const stage: string[] = [];
+    const tracked = new Map(changed.map((c) => [c.path, c.tracked]));
+    for (const path of new Set([...changed.map((c) => c.path), ...committed])) {
+      const copy = copyScanned({ worktree, snapshot, path, secrets });
+      const inIndex = tracked.get(path);
+      if (copy.secrets.length) withheld.set(path, copy.secrets);
+      // Paths only committed are in the index already. A folder is a nested repository, of which
+      // git would record only a commit id that no patch can carry. An untracked path that is gone
+      // has nothing to stage; a tracked one is staged as removed.
+      else if (inIndex !== undefined && copy.kind !== 'folder' && (copy.kind !== 'absent' || inIndex)) stage.push(path);
+    }
+    await stageFromSnapshot({ worktree, snapshot, paths: stage });
+  } finally {
+    rmSync(snapshot, { recursive: true, force: true });
   }
-  let captured = await captureLanePatch({ worktree, baseCommit, exclude: [...withheld.keys()] });
-  const late = splitByFile(captured.patch).filter((s) => findSecrets(s.text, secrets).length);
+  const capture = () => captureLanePatch({ worktree, baseCommit, exclude: [...withheld.keys()], staged: true });
+  let captured = await capture();
+  const late = secrets.length ? splitByFile(captured.patch).filter((s) => findSecrets(s.text, secrets).length) : [];
   if (late.length) {
     for (const s of late) for (const path of s.paths) withheld.set(path, findSecrets(s.text, secrets));
-    captured = await captureLanePatch({ worktree, baseCommit, exclude: [...withheld.keys()] });
+    captured = await capture();
   }
   return { ...captured, withheld: [...withheld].map(([path, names]) => ({ path, secrets: names })).sort((a, b) => (a.path < b.path ? -1 : 1)) };
 }
@@ -48,26 +76,66 @@ export async function captureSecretFreePatch(options: {
 export function describeWithheldFiles(withheld: readonly WithheldFile[]): string {
   const files = withheld.map((w) => `${w.path} (${w.secrets.join(', ')})`).join(', ');
   return (
-    `the agent wrote a secret value into ${files}; left out of lane.patch so it stays out of the Nx cache, ` +
-    `the lanes branch and the report. Have the code read the secret from the environment at run time, then rerun the lane`
+    `the agent wrote a secret value into ${files}; left out of lane.patch and of the repository's object store, so it stays ` +
+    `out of the Nx cache, the lanes branch and the report. Have the code read the secret from the environment at run time, then rerun the lane`
   );
 }
 
-/** Paths changed since `baseCommit`: committed by the agent, staged, unstaged or untracked (.gitignore respected). */
-async function listChangedPaths(worktree: string, baseCommit: string): Promise<string[]> {
-  const committed = await runGit(worktree, ['diff', '--no-renames', '--name-only', '-z', baseCommit, 'HEAD']);
-  const status = await runGit(worktree, ['status', '--porcelain', '-z', '--no-renames', '--untracked-files=all']);
-  const fromStatus = status.split('\0').filter((e) => e.length > 3).map((e) => e.slice(3));
-  return [...new Set([...committed.split('\0').filter(Boolean), ...fromStatus])];
+interface CopyOutcome {
+  kind: 'file' | 'symlink' | 'folder' | 'absent';
+  /** Names of the secrets found; the copy is removed when there are any. */
+  secrets: string[];
 }
 
-/** A regular file's bytes; nothing for symlinks (their target path is what a patch holds), folders or deleted files. */
-function readRegularFile(file: string): Buffer | undefined {
+const READ_CHUNK = 1024 * 1024;
+
+/**
+ * Copies one changed path of the worktree into the snapshot, reading it once and scanning what
+ * it read: its name, a symlink's target, a file's bytes (in chunks, so a large file is never
+ * held whole). Anything else (a FIFO, a socket) is not opened: reading a FIFO would wait forever.
+ */
+function copyScanned(options: { worktree: string; snapshot: string; path: string; secrets: readonly SecretValue[] }): CopyOutcome {
+  const { worktree, snapshot, path, secrets } = options;
+  const named = findSecrets(path, secrets);
+  if (named.length) return { kind: 'file', secrets: named };
+  const source = join(worktree, path);
+  const target = join(snapshot, path);
+  let stat;
   try {
-    return lstatSync(file).isFile() ? readFileSync(file) : undefined;
+    stat = lstatSync(source);
   } catch {
-    return undefined;
+    return { kind: 'absent', secrets: [] };
   }
+  if (stat.isDirectory()) return { kind: 'folder', secrets: [] };
+  if (stat.isSymbolicLink()) {
+    const link = readlinkSync(source, { encoding: 'buffer' });
+    const found = findSecrets(link, secrets);
+    if (!found.length) {
+      mkdirSync(dirname(target), { recursive: true });
+      symlinkSync(link, target);
+    }
+    return { kind: 'symlink', secrets: found };
+  }
+  if (!stat.isFile()) return { kind: 'absent', secrets: [] };
+  mkdirSync(dirname(target), { recursive: true });
+  const scanner = new SecretScanner(secrets);
+  const input = openSync(source, 'r');
+  const output = openSync(target, 'w', 0o600);
+  try {
+    const chunk = Buffer.alloc(READ_CHUNK);
+    for (let read = readSync(input, chunk); read > 0; read = readSync(input, chunk)) {
+      const piece = chunk.subarray(0, read);
+      scanner.push(piece);
+      writeSync(output, piece);
+    }
+  } finally {
+    closeSync(input);
+    closeSync(output);
+  }
+  const found = scanner.names();
+  if (found.length) rmSync(target, { force: true });
+  else chmodSync(target, stat.mode & 0o777);
+  return { kind: 'file', secrets: found };
 }
 
 function splitByFile(patch: string): Array<{ paths: string[]; text: string }> {

@@ -1,11 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { captureLanePatch } from '../git/lane-patch';
+import { captureSecretFreePatch } from './capture-secret-free-patch';
 import { pruneStaleWorktrees } from '../git/lane-worktree';
 import { findRepoRoot, gitCommonDir } from '../git/repo';
 import { LANES_GIT_DIR, laneArtifactsDir } from '../layout';
 import { stopOrphanedAgents } from './lane-lock';
 import { RUN_ID_ENV } from './nx-invocation';
+import { collectSecrets } from './redact-secrets';
 
 export interface PruneWithRescueOptions {
   repoRoot: string;
@@ -52,7 +53,9 @@ async function pruneAndRescue(options: { repoRoot: string; workspaceRoot: string
       // Verify and integrate worktrees hold copies of patches that are artifacts already.
       if (stale.kind !== 'lane') return;
       try {
-        const { patch } = await captureLanePatch({ worktree: stale.path, baseCommit: 'HEAD' });
+        // The dead lane's feature is not read here, so only the built-in secrets are known.
+        const { patch, withheld } = await captureSecretFreePatch({ worktree: stale.path, baseCommit: 'HEAD', secrets: collectSecrets(process.env) });
+        if (withheld.length) lines.push(`left out of the rescued work, holding a secret value: ${withheld.map((w) => w.path).join(', ')}`);
         if (!patch.trim()) return;
         const dir = join(options.workspaceRoot, laneArtifactsDir(stale.feature, stale.lane), 'rescued');
         const file = join(dir, `${basename(stale.path)}.patch`);

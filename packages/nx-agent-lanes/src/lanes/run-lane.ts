@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { AgentProviderImpl, AgentRunInput, AgentRunResult } from '../agents/provider';
@@ -30,7 +30,8 @@ import { buildLanePrompt } from '../prompt/build-lane-prompt';
 import { acquireLaneLock } from './lane-lock';
 import { currentNxInvocation } from './nx-invocation';
 import { captureSecretFreePatch, describeWithheldFiles } from './capture-secret-free-patch';
-import { collectSecrets, redactSecrets, redactValue } from './redact-secrets';
+import { StreamRedactor, collectSecrets, redactSecrets, redactValue } from './redact-secrets';
+import { openTranscript } from './transcript-writer';
 import { waitForLaneAnswer } from './wait-for-answer';
 import { pruneWithRescue } from './prune-with-rescue';
 
@@ -98,9 +99,8 @@ async function runLaneInWorktree(
   const transcriptFile = artifacts.transcript;
   const priorTranscript = previous.transcript;
   keepTranscriptOfKilledRun(artifacts);
-  writeFileSync(transcriptFile, '');
-  const transcript = (event: Record<string, unknown>) =>
-    appendFileSync(transcriptFile, `${JSON.stringify({ t: new Date(now()).toISOString(), ...redactValue(event, secrets) })}\n`);
+  const transcriptWriter = openTranscript({ file: transcriptFile, limitBytes: lane.limits.transcriptBytes, secrets, now });
+  const transcript = (event: Record<string, unknown>) => transcriptWriter.write(event);
 
   log(`starting at ${base.commit.slice(0, 10)}${upstream.length ? ` after ${upstream.map((u) => u.name).join(', ')}` : ''} with the ${provider.name} agent`);
   const worktree = await createLaneWorktree({
@@ -174,6 +174,9 @@ async function runLaneInWorktree(
         transcript,
         scratchDir,
         onProcessGroup: options.onProcessGroup,
+        redact: (text) => redactSecrets(text, secrets),
+        createRedactor: () => new StreamRedactor(secrets),
+        limits: lane.limits,
         ...(resume && agentRuns === 0 ? { resume: { messages: resume }, answer: answers[answers.length - 1]?.answer } : {}),
         ...(options.waitForAnswer && provider.name === 'anthropic'
           ? { onBlocker: (question: string) => askAndWait(question, answers.length++) }
@@ -209,6 +212,7 @@ async function runLaneInWorktree(
       result = { ...result, status: 'failed', reason: `could not save the lane's changes (${why}); they are still in ${worktree.path}` };
       log(result.reason!);
     }
+    transcriptWriter.close();
     rmSync(scratchDir, { recursive: true, force: true });
     if (!keep) await removeLaneWorktree(worktree);
     else log(`kept worktree ${worktree.path} (branch ${worktree.branch})`);

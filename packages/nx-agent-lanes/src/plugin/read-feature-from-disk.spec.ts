@@ -1,5 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createTestRepo, type TestRepo } from '../git/create-test-repo';
-import { createFeatureReader } from './read-feature-from-disk';
+import { createFeatureReader, probeFile } from './read-feature-from-disk';
 
 describe('createFeatureReader', () => {
   let repo: TestRepo;
@@ -44,5 +47,57 @@ describe('createFeatureReader', () => {
     repo.write('features/f/feature.jsonc', plan(['apps/web/**'], ['apps/web/src/button.ts']));
     const changed = createFeatureReader(repo.root, { reuseValidated: true }).read('features/f/feature.jsonc');
     expect(changed.problems).toHaveLength(1);
+  });
+
+  describe('a plan file that resolves outside the workspace', () => {
+    let outside: string;
+    beforeEach(() => {
+      outside = mkdtempSync(join(tmpdir(), 'outside-workspace-'));
+      writeFileSync(join(outside, 'secret.md'), 'not for the prompt\n');
+      mkdirSync(join(outside, 'folder'));
+      writeFileSync(join(outside, 'folder', 'contract.md'), 'nor this\n');
+    });
+    afterEach(() => rmSync(outside, { recursive: true, force: true }));
+
+    it('is refused when the plan is read, at the value naming it, with what to do', () => {
+      rmSync(join(repo.root, 'features/f/lanes/web.md'));
+      symlinkSync(join(outside, 'secret.md'), join(repo.root, 'features/f/lanes/web.md'));
+      symlinkSync(join(outside, 'folder'), join(repo.root, 'features/f/shared'));
+      repo.write(
+        'features/f/feature.jsonc',
+        [
+          '{',
+          '  "goal": "g",',
+          '  "contract": "shared/contract.md",',
+          '  "lanes": {',
+          '    "web": { "spec": "lanes/web.md", "owns": ["apps/web/**"], "test": "t" },',
+          '    "api": { "spec": "lanes/api.md", "owns": ["apps/api/**"], "test": "t" }',
+          '  }',
+          '}',
+        ].join('\n'),
+      );
+      const { feature, problems } = createFeatureReader(repo.root).read('features/f/feature.jsonc');
+      expect(feature).toBeUndefined();
+      expect(problems.map((p) => [p.file, p.line, p.column, p.message.split(':')[0]])).toEqual([
+        ['features/f/feature.jsonc', 3, 15, 'The contract `features/f/shared/contract.md` is a symbolic link (or inside one) that resolves outside the workspace, so it is refused'],
+        ['features/f/feature.jsonc', 5, 22, 'The spec of lane `web` `features/f/lanes/web.md` is a symbolic link (or inside one) that resolves outside the workspace, so it is refused'],
+      ]);
+      expect(problems[0].message).toContain('Copy the file into the workspace in place of the link, or point `contract` at a file inside it.');
+    });
+
+    it('tells a link that stays inside the workspace, a dangling link and a link loop apart from one that leaves', () => {
+      symlinkSync('web.md', join(repo.root, 'features/f/lanes/alias.md'));
+      symlinkSync('nowhere.md', join(repo.root, 'features/f/lanes/dangling.md'));
+      symlinkSync('loop.md', join(repo.root, 'features/f/lanes/loop.md'));
+      symlinkSync(join(outside, 'secret.md'), join(repo.root, 'features/f/lanes/away.md'));
+      const probe = (p: string) => probeFile(repo.root, `features/f/lanes/${p}`);
+      expect(['alias.md', 'dangling.md', 'loop.md', 'away.md'].map(probe)).toEqual(['file', 'missing', 'unreadable', 'outside-workspace']);
+    });
+
+    it('judges by the real workspace root, so a workspace reached through a link reads its own files', () => {
+      const link = join(outside, 'workspace-link');
+      symlinkSync(repo.root, link);
+      expect(probeFile(link, 'features/f/lanes/web.md')).toBe('file');
+    });
   });
 });

@@ -1,16 +1,22 @@
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, readFileSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { LanesError, PlanError } from '../errors';
 import type { Feature, Lane } from '../feature/feature-types';
 import { parse } from 'jsonc-parser';
 import { globBase, isGlob, isPathInside } from '../ownership';
 import { readFeature, type FileStatus, type ReadFeatureResult } from '../feature/read-feature';
 
-/** Probes a workspace-relative path on disk for the feature model. */
+/**
+ * Probes a workspace-relative path on disk for the feature model. The path is resolved through
+ * every symbolic link, its own and its folders', and judged by where it lands: the plan's text
+ * only says where it points on paper.
+ */
 export function probeFile(workspaceRoot: string, workspacePath: string): FileStatus {
   const absolute = join(workspaceRoot, workspacePath);
   try {
+    const landed = relative(realpathSync(workspaceRoot), realpathSync(absolute));
+    if (landed === '..' || landed.startsWith(`..${sep}`) || isAbsolute(landed)) return 'outside-workspace';
     if (statSync(absolute).isDirectory()) return 'directory';
     accessSync(absolute, constants.R_OK);
     return 'file';

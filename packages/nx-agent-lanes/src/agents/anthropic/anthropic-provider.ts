@@ -96,6 +96,8 @@ async function runAnthropicLane(input: AnthropicRunInput, deps: AnthropicProvide
     env: input.env,
     signal: control.signal,
     testTimeoutMs: deps.testTimeoutMs ?? DEFAULT_TEST_TIMEOUT_MS,
+    redactText: input.redact,
+    createRedactor: input.createRedactor,
   };
 
   try {
@@ -135,7 +137,7 @@ async function runAnthropicLane(input: AnthropicRunInput, deps: AnthropicProvide
       const text = message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n').trim();
       if (text) state.lastText = text;
       const calls = content.filter((b): b is Anthropic.ToolUseBlockParam => b.type === 'tool_use');
-      input.transcript({ type: 'response', turn, stop_reason: message.stop_reason, usage: message.usage, content: truncateForTranscript(content) });
+      input.transcript({ type: 'response', turn, stop_reason: message.stop_reason, usage: message.usage, content: truncateForTranscript(content, input.redact) });
       input.log(
         formatTurnLine({ turn, maxTurns: agent.maxTurns, calls, stopReason: message.stop_reason, usage: turnUsage, spentUsd: state.costUsd, budgetUsd: agent.budgetUsd }),
       );

@@ -56,16 +56,21 @@ export function formatDelay(ms: number): string {
 
 const TRANSCRIPT_STRING_LIMIT = 2000;
 
-/** A copy of `value` with long strings cut, so a transcript line stays readable (file contents, test output). */
-export function truncateForTranscript(value: unknown): unknown {
+/**
+ * A copy of `value` with long strings cut, so a transcript line stays readable (file contents,
+ * test output). `redact` runs on each string before its cut: cut first, a secret straddling the
+ * cut would keep its first characters, which no later redaction can recognise.
+ */
+export function truncateForTranscript(value: unknown, redact: (text: string) => string = (text) => text): unknown {
   if (typeof value === 'string') {
-    return value.length <= TRANSCRIPT_STRING_LIMIT
-      ? value
-      : `${value.slice(0, TRANSCRIPT_STRING_LIMIT)}… [${value.length - TRANSCRIPT_STRING_LIMIT} more chars]`;
+    const text = redact(value);
+    return text.length <= TRANSCRIPT_STRING_LIMIT
+      ? text
+      : `${text.slice(0, TRANSCRIPT_STRING_LIMIT)}… [${text.length - TRANSCRIPT_STRING_LIMIT} more chars]`;
   }
-  if (Array.isArray(value)) return value.map(truncateForTranscript);
+  if (Array.isArray(value)) return value.map((inner) => truncateForTranscript(inner, redact));
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, truncateForTranscript(inner)]));
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, truncateForTranscript(inner, redact)]));
   }
   return value;
 }

@@ -1,3 +1,4 @@
+import type { TextStreamFilter } from '../provider';
 import type { LaneOwnership } from './path-guard';
 import { listWorktreeFiles, readWorktreeFile, searchWorktree } from './read-tools';
 import { runLaneTests } from './run-lane-tests';
@@ -20,6 +21,10 @@ export interface LaneToolContext {
   signal: AbortSignal;
   /** Limit of one run_tests call. */
   testTimeoutMs: number;
+  /** Secret values out of a whole text, before the transcript cuts it. */
+  redactText?: (text: string) => string;
+  /** A redactor per test output stream, before run_tests cuts its tail. */
+  createRedactor?: () => TextStreamFilter;
 }
 
 /** A tool call either answers the model, or ends the lane (finish) or asks a person (report_blocker). */
@@ -80,8 +85,8 @@ async function dispatchLaneTool(call: LaneToolCall, context: LaneToolContext): P
     case 'delete_file':
       return need('path') ?? answer(await deleteWorktreeFile(writer, { path: String(input.path) }));
     case 'run_tests': {
-      const { testCommand, env, signal, testTimeoutMs } = context;
-      return answer(await runLaneTests({ command: testCommand, cwd: worktree, env, timeoutMs: testTimeoutMs, signal }));
+      const { testCommand, env, signal, testTimeoutMs, createRedactor } = context;
+      return answer(await runLaneTests({ command: testCommand, cwd: worktree, env, timeoutMs: testTimeoutMs, signal, redact: createRedactor }));
     }
     case 'report_blocker': {
       const question = asString(input.question)?.trim();

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
+import type { TextStreamFilter } from '../provider';
 import type { ToolResult } from './tool-result';
 import { failTool, succeedTool } from './tool-result';
 
@@ -14,6 +16,12 @@ export interface RunLaneTestsOptions {
   env: NodeJS.ProcessEnv;
   timeoutMs: number;
   signal: AbortSignal;
+  /**
+   * One secret redactor per stream. The output is redacted as it arrives, before the tail is cut
+   * from it: the tail goes to the model and the transcript, and a cut through a raw secret would
+   * leave part of it in both.
+   */
+  redact?: () => TextStreamFilter;
 }
 
 /**
@@ -21,20 +29,28 @@ export interface RunLaneTestsOptions {
  * A red test run is a normal result (the model reads it and fixes the code); only a command
  * that could not run or had to be killed is an error.
  */
-export function runLaneTests({ command, cwd, env, timeoutMs, signal }: RunLaneTestsOptions): Promise<ToolResult> {
+export function runLaneTests({ command, cwd, env, timeoutMs, signal, redact }: RunLaneTestsOptions): Promise<ToolResult> {
   if (!command.trim()) return Promise.resolve(failTool('This lane declares no test command.'));
   return new Promise((resolve) => {
     // Own process group, so a timeout or an abort ends the command's children (jest workers) too.
     const child = spawn(command, { cwd, env, shell: true, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let stopped: 'timeout' | 'aborted' | undefined;
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
+    const append = (text: string) => {
+      output += text;
       // Keep memory bounded on chatty suites: only the tail is ever shown.
       if (output.length > MAX_TAIL_CHARS * 4) output = output.slice(-MAX_TAIL_CHARS * 2);
     };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
+    // A chunk may end inside a UTF-8 character or a secret: each stream decodes and redacts on its own.
+    const streams = [child.stdout, child.stderr].map((stream) => {
+      const decoder = new StringDecoder('utf8');
+      const redactor = redact?.();
+      stream.on('data', (chunk: Buffer) => append(redactor ? redactor.push(decoder.write(chunk)) : decoder.write(chunk)));
+      return () => {
+        const rest = decoder.end();
+        append(redactor ? redactor.push(rest) + redactor.end() : rest);
+      };
+    });
     const stop = (why: 'timeout' | 'aborted') => {
       stopped = why;
       killGroup(child.pid, 'SIGTERM');
@@ -51,6 +67,7 @@ export function runLaneTests({ command, cwd, env, timeoutMs, signal }: RunLaneTe
     };
     child.on('error', (error) => done(failTool(`The test command could not start: ${error.message}`)));
     child.on('close', (code, exitSignal) => {
+      for (const flush of streams) flush();
       const tail = tailLines(output);
       if (stopped === 'timeout') {
         done(failTool(`The test command was stopped after ${Math.round(timeoutMs / 1000)} s.\n${tail}`));

@@ -26,10 +26,10 @@ export async function runToolCalls(options: RunToolCallsOptions): Promise<ToolCa
   const outcome: ToolCallsOutcome = { results: [] };
   const reply = (call: Anthropic.ToolUseBlockParam, content: string, isError: boolean) => {
     outcome.results.push({ type: 'tool_result', tool_use_id: call.id, content, ...(isError ? { is_error: true } : {}) });
-    transcript({ type: 'tool_result', turn, id: call.id, name: call.name, is_error: isError, content: truncateForTranscript(content) });
+    transcript({ type: 'tool_result', turn, id: call.id, name: call.name, is_error: isError, content: truncateForTranscript(content, context.redactText) });
   };
   for (const call of calls) {
-    transcript({ type: 'tool_call', turn, id: call.id, name: call.name, input: truncateForTranscript(call.input) });
+    transcript({ type: 'tool_call', turn, id: call.id, name: call.name, input: truncateForTranscript(call.input, context.redactText) });
     if (call.id === cutId) {
       reply(
         call,

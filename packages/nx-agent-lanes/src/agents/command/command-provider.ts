@@ -2,8 +2,10 @@ import { spawn as nodeSpawn } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError } from '../../errors';
+import { DEFAULT_LIMITS } from '../../feature/read-limits';
 import type { AgentProviderImpl, AgentRunInput, AgentRunResult } from '../provider';
 import { decideCommandResult } from './decide-command-result';
+import { OutputCap } from './output-cap';
 import { runProcessGroup } from './run-process-group';
 
 export interface CommandProviderOptions {
@@ -15,7 +17,7 @@ export interface CommandProviderOptions {
 
 /** Lines of stderr kept for a failed lane's reason. */
 const STDERR_TAIL_LINES = 10;
-/** A log line is for a person; the transcript keeps the whole line. */
+/** A log line is for a person; the transcript keeps the whole line (up to the output cap). */
 const MAX_LOG_LINE = 2000;
 
 /**
@@ -53,9 +55,15 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
 
   let lastStdoutLine: string | undefined;
   const stderrTail: string[] = [];
+  const cap = new OutputCap(input.limits?.outputBytes ?? DEFAULT_LIMITS.outputBytes);
+  // Lines arrive redacted (runProcessGroup's redactor sees the stream before any cut), so
+  // shortening them here cannot leave part of a secret behind.
   const onLine = (stream: 'stdout' | 'stderr', line: string): void => {
-    input.log(truncateForLog(line));
-    input.transcript({ type: 'output', stream, line });
+    if (cap.admit(line)) {
+      input.log(truncateForLog(line));
+      input.transcript({ type: 'output', stream, line });
+    }
+    // Past the cap still: the result record Claude Code prints last, and the error at the end, decide the lane.
     if (line.trim() === '') return;
     if (stream === 'stdout') lastStdoutLine = line;
     else if (stderrTail.push(line) > STDERR_TAIL_LINES) stderrTail.shift();
@@ -75,6 +83,7 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
         LANE_TEST_COMMAND: input.testCommand,
       },
       stdin: input.prompt.full,
+      redact: input.createRedactor,
       onSpawn: input.onProcessGroup,
       onStdoutLine: (line) => onLine('stdout', line),
       onStderrLine: (line) => onLine('stderr', line),
@@ -90,6 +99,11 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
     });
   }
 
+  const dropped = cap.describeDropped('agent output', '`limits.outputBytes`');
+  if (dropped) {
+    input.log(dropped);
+    input.transcript({ type: 'output-dropped', droppedBytes: cap.droppedBytes, droppedLines: cap.droppedLines, limitBytes: cap.limitBytes });
+  }
   const result = decideCommandResult({
     exitCode: exit.exitCode,
     exitSignal: exit.exitSignal,

@@ -1,3 +1,4 @@
+import { StreamRedactor } from '../../lanes/redact-secrets';
 import { LineBuffer } from './line-buffer';
 
 describe('LineBuffer', () => {
@@ -21,5 +22,33 @@ describe('LineBuffer', () => {
     buffer.push(bytes.subarray(cut));
     buffer.end();
     expect(lines).toEqual(['prix: 5 €']);
+  });
+
+  it('hands out a line longer than the limit in pieces, so an endless line is never held whole', () => {
+    const lines: string[] = [];
+    const buffer = new LineBuffer((line) => lines.push(line), { maxLineChars: 4 });
+    buffer.push('abcdefghij');
+    expect(lines).toEqual(['abcd', 'efgh']);
+    buffer.push('k\r\nxy\n');
+    buffer.end();
+    expect(lines).toEqual(['abcd', 'efgh', 'ijk', 'xy']);
+  });
+
+  it('redacts before it cuts: a secret across a piece boundary or a chunk boundary comes out whole', () => {
+    const key = 'sk-ant-fake-0123456789abcdef';
+    const lines: string[] = [];
+    const buffer = new LineBuffer((line) => lines.push(line), {
+      filter: new StreamRedactor([{ name: 'ANTHROPIC_API_KEY', value: key }]),
+      maxLineChars: 40,
+    });
+    // The key starts at character 30 of a 40-character piece, and its chunk ends mid-key.
+    buffer.push(Buffer.from(`${'x'.repeat(30)}${key.slice(0, 12)}`));
+    buffer.push(Buffer.from(`${key.slice(12)}${'y'.repeat(60)}\n`));
+    buffer.end();
+    expect(lines.join('')).toBe(`${'x'.repeat(30)}[redacted ANTHROPIC_API_KEY]${'y'.repeat(60)}`);
+    for (const line of lines) {
+      expect(line.length).toBeLessThanOrEqual(40);
+      expect(line).not.toMatch(/sk-ant|0123456789abcdef/);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { spawn as nodeSpawn } from 'node:child_process';
 import { probeProcess } from '../../locks/process-identity';
+import type { TextStreamFilter } from '../provider';
 import { LineBuffer } from './line-buffer';
 
 export interface RunProcessGroupOptions {
@@ -9,8 +10,13 @@ export interface RunProcessGroupOptions {
   env: NodeJS.ProcessEnv;
   /** Written to the process's standard input, which is then closed. */
   stdin: string;
+  /** Each line of output, redacted when `redact` is given; a line longer than `maxLineChars` comes in pieces. */
   onStdoutLine: (line: string) => void;
   onStderrLine: (line: string) => void;
+  /** One secret redactor per stream, run on the text before it is cut into lines or pieces. */
+  redact?: () => TextStreamFilter;
+  /** Longest line handed out whole (default 1 MiB): memory stays bounded whatever the command prints. */
+  maxLineChars?: number;
   /** Wall-clock limit; none when undefined. */
   timeoutMs?: number;
   signal: AbortSignal;
@@ -47,8 +53,9 @@ export function runProcessGroup(options: RunProcessGroupOptions): Promise<Proces
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    const stdout = new LineBuffer(options.onStdoutLine);
-    const stderr = new LineBuffer(options.onStderrLine);
+    const lines = (onLine: (line: string) => void) => new LineBuffer(onLine, { filter: options.redact?.(), maxLineChars: options.maxLineChars });
+    const stdout = lines(options.onStdoutLine);
+    const stderr = lines(options.onStderrLine);
     const timers: NodeJS.Timeout[] = [];
     let timedOut = false;
     let interrupted = false;
