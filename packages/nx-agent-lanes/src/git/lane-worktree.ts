@@ -154,8 +154,12 @@ export async function removeLaneWorktree(wt: LaneWorktree): Promise<void> {
     fs.rmSync(wt.path, { recursive: true, force: true });
     return;
   }
-  await removeWorktreeDir(wt.repoRoot, wt.path);
-  await deleteLaneBranch(wt.repoRoot, wt.branch);
+  // `git branch -D` and `git worktree remove` read every worktree's administrative folder, and
+  // fail ("failed to read .git/worktrees/<id>/commondir") on one another process is adding.
+  await withRepositoryLock(wt.repoRoot, { task: `remove the ${path.basename(wt.path)} worktree` }, async () => {
+    await removeWorktreeDir(wt.repoRoot, wt.path);
+    await deleteLaneBranch(wt.repoRoot, wt.branch);
+  });
 }
 
 /** `--force` twice removes a locked worktree with changes, and works when its folder is already gone. */
