@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { GitError as SimpleGitError, simpleGit } from 'simple-git';
 import { GitError } from '../errors';
+import { ALWAYS_CONFIG, configEnvironment, needsConfigOverrides, parseConfigList, planConfigOverrides } from './plan-git-hardening';
 
 /** What one git command printed and how it ended. */
 export interface GitResult {
@@ -29,11 +31,34 @@ class GitExit extends SimpleGitError {
  * Keys simple-git's environment guard refuses when passed explicitly (every GIT_* key plus
  * these): they are dropped, not forwarded. Dropping GIT_DIR, GIT_INDEX_FILE and GIT_WORK_TREE
  * matters beyond the guard: inherited from a git hook, they would point our commands at the
- * user's own index and checkout.
+ * user's own index and checkout; GIT_CONFIG_PARAMETERS and GIT_EXTERNAL_DIFF would undo the
+ * hardening below.
  */
 const GUARDED_PLAIN_KEYS = new Set(['editor', 'visual', 'pager', 'prefix', 'ssh_askpass']);
 
-function buildGitEnv(): NodeJS.ProcessEnv {
+/**
+ * simple-git refuses configuration that can run a program, because a caller could pass it in
+ * from untrusted input. Ours only ever switches such programs off (see plan-git-hardening.ts),
+ * and the arguments our callers pass are the plugin's own: so these categories are let through.
+ */
+const HARDENING_CATEGORIES = {
+  allowUnsafeConfigEnvCount: true,
+  allowUnsafeHooksPath: true,
+  allowUnsafeFsMonitor: true,
+  allowUnsafePager: true,
+  allowUnsafeDiffExternal: true,
+  allowUnsafeDiffTextConv: true,
+  allowUnsafeFilter: true,
+  allowUnsafeMergeDriver: true,
+  allowUnsafeCredentialHelper: true,
+  allowUnsafeGpgProgram: true,
+  allowUnsafeSshCommand: true,
+  allowUnsafeAskPass: true,
+  allowUnsafeEditor: true,
+  allowUnsafeProtocolOverride: true,
+} as const;
+
+function inheritedEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     const lower = key.toLowerCase();
@@ -45,6 +70,13 @@ function buildGitEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/** The environment of a command: the user's, without GIT_*, plus the hardening configuration. */
+function hardenedEnv(overrides: ReadonlyArray<readonly [string, string]>): NodeJS.ProcessEnv {
+  return { ...inheritedEnv(), ...configEnvironment([...ALWAYS_CONFIG, ...overrides]) };
+}
+
+const LIST_CONFIG = ['config', '--list', '--show-scope', '-z'];
+
 /**
  * Parallel lanes run git in one repository at once: creating, deleting and moving refs and
  * worktrees takes short-lived `.lock` files, and git fails at once rather than wait when another
@@ -53,7 +85,11 @@ function buildGitEnv(): NodeJS.ProcessEnv {
 const LOCK_CONTENTION = /Unable to create '[^']*\.lock': File exists|could not lock config file/;
 const LOCK_RETRIES = [50, 100, 200, 400, 800, 1600];
 
-/** Runs `git <args>` in `cwd` and reports how it ended; never throws for a non-zero exit. */
+/**
+ * Runs `git <args>` in `cwd` and reports how it ended; never throws for a non-zero exit.
+ * Hardened: no hook, fsmonitor, filter, textconv, diff or merge driver, credential helper or
+ * signing program the repository configures runs (see plan-git-hardening.ts).
+ */
 export async function execGit(cwd: string, args: string[], options: ExecGitOptions = {}): Promise<GitResult> {
   let result = await execGitOnce(cwd, args, options);
   for (const waitMs of LOCK_RETRIES) {
@@ -68,10 +104,19 @@ async function execGitOnce(cwd: string, args: string[], options: ExecGitOptions)
   if (!fs.existsSync(cwd)) {
     throw new GitError(`The directory ${cwd} does not exist, so git cannot run there.`);
   }
+  if (!needsConfigOverrides(args)) return spawnGit(cwd, args, options, hardenedEnv([]));
+  // Read right before the command, in the same folder, so a worktree's own config.worktree counts.
+  const listed = await spawnGit(cwd, LIST_CONFIG, {}, hardenedEnv([]));
+  if (listed.exitCode !== 0) return listed;
+  return spawnGit(cwd, args, options, hardenedEnv(planConfigOverrides(parseConfigList(listed.stdout))));
+}
+
+async function spawnGit(cwd: string, args: string[], options: ExecGitOptions, env: NodeJS.ProcessEnv): Promise<GitResult> {
   const input = options.input;
   const git = simpleGit({
     baseDir: cwd,
-    allowEnvironment: ['GIT_TERMINAL_PROMPT'],
+    allowEnvironment: Object.keys(env).filter((key) => key.toLowerCase().startsWith('git_')),
+    unsafe: HARDENING_CATEGORIES,
     ...(input === undefined ? {} : { input: () => input }),
     errors: (error, result) => {
       if (result.exitCode === 0) return error;
@@ -81,7 +126,7 @@ async function execGitOnce(cwd: string, args: string[], options: ExecGitOptions)
         exitCode: result.exitCode,
       });
     },
-  }).env(buildGitEnv());
+  }).env(env);
   try {
     const stdout = await git.raw(args);
     return { stdout, stderr: '', exitCode: 0 };
@@ -92,6 +137,25 @@ async function execGitOnce(cwd: string, args: string[], options: ExecGitOptions)
     }
     throw new GitError(`git ${args.join(' ')} could not run in ${cwd}: ${String(error)}`, { cause: error });
   }
+}
+
+/**
+ * The same hardened command, synchronously, for the few callers that cannot wait (Nx's
+ * createNodes reads the workspace's files while it builds the project graph).
+ */
+export function execGitSync(cwd: string, args: string[]): GitResult {
+  const run = (argv: string[], env: NodeJS.ProcessEnv): GitResult => {
+    const out = spawnSync('git', argv, { cwd, env, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (out.error) {
+      if ((out.error as NodeJS.ErrnoException).code === 'ENOENT') throw gitMissing(out.error);
+      throw new GitError(`git ${argv.join(' ')} could not run in ${cwd}: ${String(out.error)}`, { cause: out.error });
+    }
+    return { stdout: out.stdout, stderr: out.stderr, exitCode: out.status ?? 1 };
+  };
+  if (!needsConfigOverrides(args)) return run(args, hardenedEnv([]));
+  const listed = run(LIST_CONFIG, hardenedEnv([]));
+  if (listed.exitCode !== 0) return listed;
+  return run(args, hardenedEnv(planConfigOverrides(parseConfigList(listed.stdout))));
 }
 
 /** Runs `git <args>` in `cwd` and returns its stdout; a non-zero exit becomes a GitError quoting git. */

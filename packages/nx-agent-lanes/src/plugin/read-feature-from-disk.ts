@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { accessSync, constants, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { LanesError, PlanError } from '../errors';
@@ -6,6 +5,7 @@ import type { Feature, Lane } from '../feature/feature-types';
 import { parse } from 'jsonc-parser';
 import { globBase, isGlob, isPathInside } from '../ownership';
 import { readFeature, type FileStatus, type ReadFeatureResult } from '../feature/read-feature';
+import { execGitSync } from '../git/run-git';
 
 /**
  * Probes a workspace-relative path on disk for the feature model. The path is resolved through
@@ -50,13 +50,8 @@ function needsFileList(text: string): boolean {
  */
 export function listWorkspaceFiles(workspaceRoot: string): string[] {
   try {
-    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
-      cwd: workspaceRoot,
-      encoding: 'utf8',
-      maxBuffer: 512 * 1024 * 1024,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    return out.split('\0').filter(Boolean);
+    const out = execGitSync(workspaceRoot, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
+    return out.exitCode === 0 ? out.stdout.split('\0').filter(Boolean) : [];
   } catch {
     return [];
   }
