@@ -2,6 +2,7 @@ import { addUsage, createZeroUsage, roundUsd } from '../agents/provider';
 import type { Feature } from '../feature/feature-types';
 import { planNextSteps } from '../report/plan-next-steps';
 import type { IntegrationOutcome, LaneReport, ReviewReport } from '../report/review-report';
+import type { OwnershipVerdict, RiskClass } from '../verify/plan-verdict';
 import type { CheckCommandResult } from '../verify/run-check-command';
 import type { LaneState } from './lane-state';
 import { extractFileDiffs } from './split-patch';
@@ -16,6 +17,8 @@ export interface IntegrationRun {
   branchCommit?: string;
   /** Each merged lane's commit on the integration worktree. */
   commits: Record<string, string>;
+  /** Integrate's own verdict on each lane it applied: the report shows it, not verify.json's claim. */
+  judged: Record<string, { ownership: OwnershipVerdict; risk: RiskClass }>;
   workspaceInRepo: string;
   /** The `nx` command integrate runs under (see currentNxInvocation). */
   invocation: string;
@@ -38,7 +41,10 @@ export function buildReviewReport(input: {
   const lanes: LaneReport[] = states.map((s) => {
     const r = s.result;
     const v = s.verify;
-    const riskyFiles = v?.risk.riskyFiles ?? [];
+    const judged = run.judged[s.name];
+    const risk = judged?.risk ?? v?.risk;
+    const ownership = judged?.ownership ?? v?.ownership;
+    const riskyFiles = risk?.riskyFiles ?? [];
     const riskyDiff = riskyFiles.length && s.patch ? extractFileDiffs(s.patch, riskyFiles.map(toRepo)) : undefined;
     return {
       name: s.name,
@@ -55,8 +61,8 @@ export function buildReviewReport(input: {
         durationMs: v?.tests?.durationMs,
       },
       ownership: {
-        ok: v ? v.ownership.ok : true,
-        violations: (v?.ownership.violations ?? []).map((x) => ({ path: x.path, message: x.message })),
+        ok: ownership ? ownership.ok : true,
+        violations: (ownership?.violations ?? []).map((x) => ({ path: x.path, message: x.message })),
       },
       turns: r?.turns ?? 0,
       tokens: r?.tokens ?? createZeroUsage(),
@@ -64,7 +70,7 @@ export function buildReviewReport(input: {
       startedAt: r?.startedAt ?? new Date(run.started).toISOString(),
       endedAt: r?.endedAt ?? new Date(run.started).toISOString(),
       durationMs: r?.durationMs ?? 0,
-      risky: v?.risk.class === 'risky',
+      risky: risk?.class === 'risky',
       riskyFiles,
       riskyDiff: riskyDiff || undefined,
       answers: s.notes.answers,

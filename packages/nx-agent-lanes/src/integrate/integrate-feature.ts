@@ -1,10 +1,12 @@
 import { join, relative } from 'node:path';
 import type { Feature } from '../feature/feature-types';
 import { GitError } from '../errors';
-import { applyLanePatch, patchFiles } from '../git/lane-patch';
+import { patchFiles } from '../git/lane-patch';
 import { createLaneWorktree, removeLaneWorktree, type LaneWorktree } from '../git/lane-worktree';
 import { updateBranch } from '../git/lanes-branch';
 import { findRepoRoot, headCommit, tryResolveCommit } from '../git/repo';
+import { runGit } from '../git/run-git';
+import { describeRepositoryCheck, watchRepository } from '../git/watch-repository';
 import { resolveRevision } from '../git/tree-blobs';
 import { acquireLaneLock } from '../lanes/lane-lock';
 import { currentNxInvocation } from '../lanes/nx-invocation';
@@ -13,7 +15,8 @@ import { INTEGRATE_TARGET, integrationArtifactFiles, writeIntegrationArtifacts, 
 import { renderReportHtml } from '../report/render-report-html';
 import { renderReportMarkdown } from '../report/render-report-markdown';
 import type { ReviewReport } from '../report/review-report';
-import { runSetupThenTest } from '../verify/run-check-command';
+import { applyAndJudgeLanePatch, type LanePatchJudgement } from '../verify/judge-lane-patch';
+import { runSetupThenTest, type CheckCommandResult } from '../verify/run-check-command';
 import { buildReviewReport, type IntegrationRun } from './build-review-report';
 import { planReadiness, readLaneStates, type LaneState } from './lane-state';
 import { pruneWithRescue } from '../lanes/prune-with-rescue';
@@ -70,6 +73,7 @@ async function integrateInWorktree(options: IntegrateOptions & { repoRoot: strin
     branch,
     branchCommit: branchBefore,
     commits: {},
+    judged: {},
     workspaceInRepo,
     invocation: options.invocation ?? currentNxInvocation(),
   };
@@ -85,24 +89,52 @@ async function integrateInWorktree(options: IntegrateOptions & { repoRoot: strin
   try {
     worktree = await createLaneWorktree({ repoRoot, feature: feature.name, lane: 'integration', kind: 'integration', baseCommit: base.commit });
     const applied: LaneState[] = [];
-    for (const state of states) {
+    const refused: Array<{ lane: string; why: string }> = [];
+    // readLaneStates reads the plan's lanes in order, one state each.
+    for (const [i, state] of states.entries()) {
       if (!state.patch?.trim()) {
         log(`lane ${state.name} changed nothing: no commit`);
         continue;
       }
+      const parent = await headCommit(worktree.path);
+      let judgement: LanePatchJudgement;
       try {
-        await applyLanePatch({ worktree: worktree.path, patch: state.patch, commitMessage: commitMessage(feature, state) });
+        judgement = await applyAndJudgeLanePatch({
+          worktree: worktree.path,
+          patch: state.patch,
+          feature,
+          lane: feature.lanes[i],
+          workspaceInRepo,
+          commitMessage: commitMessage(feature, state),
+        });
       } catch (error) {
+        // A lane after a refused one starts from its change: that conflict follows from the refusal.
+        if (refused.length) break;
         const conflict = describeConflict(state, applied, error);
         log(`CONFLICT applying lane ${state.name}: ${conflict.files.join(', ')}`);
         return write({ ...run, ended: now(), conflict });
       }
-      run.commits[state.name] = await headCommit(worktree.path);
+      run.judged[state.name] = { ownership: judgement.ownership, risk: judgement.risk };
+      if (!judgement.ok) {
+        refused.push({ lane: state.name, why: `integrate refused its patch, whatever verify.json says: ${judgement.reason}` });
+        log(`REFUSED lane ${state.name}: ${judgement.reason}`);
+        await runGit(worktree.path, ['reset', '-q', '--hard', parent]);
+        continue;
+      }
+      run.commits[state.name] = judgement.commit ?? parent;
       applied.push(state);
-      log(`committed lane ${state.name} (${patchFiles(state.patch).length} file(s))`);
+      log(`committed lane ${state.name} (${judgement.paths.length} file(s))`);
     }
+    if (refused.length) return write({ ...run, ended: now(), notReady: refused });
+    // What the tests may not change: lanes/<feature> gets this commit, whatever they commit.
+    const merged = await headCommit(worktree.path);
     const cwd = join(worktree.path, workspaceInRepo);
-    const { setup, test } = await runSetupThenTest({
+    const watch = await watchRepository(repoRoot, {
+      worktree: { path: worktree.path, branch: worktree.branch, branchMayMove: false },
+      featureBranch: branch,
+      by: `${feature.name} integrate`,
+    });
+    const ran = await runSetupThenTest({
       setup: feature.setup,
       test: feature.integration.test ? { label: 'integration test', command: feature.integration.test } : undefined,
       cwd,
@@ -110,9 +142,9 @@ async function integrateInWorktree(options: IntegrateOptions & { repoRoot: strin
       signal,
       log,
     });
+    const { setup, test } = failOnRepositoryChange(ran, describeRepositoryCheck(await watch.check(), ran.test ? 'the integration test' : 'setup'), log);
     const green = (!setup || setup.passed) && (!test || test.passed);
     if (green) {
-      const merged = await headCommit(worktree.path);
       await updateBranch(repoRoot, branch, merged, branchBefore ?? '');
       run.branchCommit = merged;
       log(`branch ${branch} now points at ${merged.slice(0, 10)}`);
@@ -130,6 +162,21 @@ async function integrateInWorktree(options: IntegrateOptions & { repoRoot: strin
     writeIntegrationArtifacts(files, artifacts, (text) => redactSecrets(text, secrets));
     return { report, files };
   }
+}
+
+/**
+ * A setup or integration test that changed the repository outside its worktree fails, with
+ * what moved in its output, so the report and the terminal both name it.
+ */
+function failOnRepositoryChange(
+  ran: { setup?: CheckCommandResult; test?: CheckCommandResult },
+  moved: string | undefined,
+  log: (line: string) => void,
+): { setup?: CheckCommandResult; test?: CheckCommandResult } {
+  if (!moved) return ran;
+  log(moved);
+  const fail = (r: CheckCommandResult): CheckCommandResult => ({ ...r, passed: false, outputTail: `${r.outputTail}\n${moved}`.trim() });
+  return ran.test ? { setup: ran.setup, test: fail(ran.test) } : { setup: ran.setup && fail(ran.setup) };
 }
 
 function commitMessage(feature: Feature, state: LaneState): string {

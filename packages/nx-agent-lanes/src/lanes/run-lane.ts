@@ -11,6 +11,7 @@ import { listUncommittedFiles } from '../git/uncommitted-files';
 import { resolveRevision } from '../git/tree-blobs';
 import { applyLanePatch } from '../git/lane-patch';
 import { createLaneWorktree, removeLaneWorktree } from '../git/lane-worktree';
+import { checkRepository, watchRepository, type RepositoryWatch } from '../git/watch-repository';
 import { readLaneNotes } from '../notes/read-lane-notes';
 import {
   INTEGRATE_TARGET,
@@ -119,7 +120,14 @@ async function runLaneInWorktree(
   let agentRuns = 0;
   let files: LaneResult['filesChanged'] = [];
   let startedFrom: LaneResult['startedFrom'] = 'fresh';
+  let watch: RepositoryWatch | undefined;
   try {
+    // Through its worktree the agent reaches the user's .git: refs, HEAD, config and hooks it changes fail the lane.
+    watch = await watchRepository(repoRoot, {
+      worktree: { path: worktree.path, branch: worktree.branch, branchMayMove: true },
+      featureBranch: `lanes/${feature.name}`,
+      by: `${feature.name}/${lane.name} agent`,
+    });
     // Feedback asks for a fix on top of the previous result, not a restart.
     let previousPatch: string | undefined;
     if (notes.feedback.length && previous.patch && previous.result?.status === 'done') {
@@ -195,6 +203,11 @@ async function runLaneInWorktree(
     result = { ...result, status: 'failed', reason: error instanceof Error ? error.message : String(error) };
     log(`failed: ${result.reason}`);
   } finally {
+    const moved = await checkRepository(watch, "the lane's agent");
+    if (moved) {
+      result = { ...result, status: 'failed', reason: result.status === 'failed' && result.reason ? `${moved}. The agent also failed: ${result.reason}` : moved };
+      log(moved);
+    }
     // Keep the work even when the agent failed or was interrupted: a partial patch is evidence.
     let keep = options.keepWorktree ?? false;
     try {

@@ -1,26 +1,56 @@
-import { findEscapingSymlinks } from './find-escaping-symlinks';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findEscapingSymlinks, resolveInCheckout } from './find-escaping-symlinks';
 
-const link = (path: string, target: string, header = 'new file mode 120000') =>
-  `diff --git a/${path} b/${path}\n${header}\nindex 0000000..1234567\n--- /dev/null\n+++ b/${path}\n@@ -0,0 +1 @@\n+${target}\n\\ No newline at end of file\n`;
-
+/** Links are judged where they lead in a checkout, every link on the way followed. */
 describe('findEscapingSymlinks', () => {
-  it('finds links to absolute paths, above the repository, and into .git', () => {
-    const patch = [
-      link('apps/api/src/passwd', '/etc/passwd'),
-      link('apps/api/src/up', '../../../../outside'),
-      link('apps/api/src/hooks', '../../../.git/hooks'),
-      link('apps/api/src/shared', '../../web/src/index.js'),
-    ].join('');
-    expect(findEscapingSymlinks(patch)).toEqual([
-      { path: 'apps/api/src/passwd', target: '/etc/passwd' },
-      { path: 'apps/api/src/up', target: '../../../../outside' },
-      { path: 'apps/api/src/hooks', target: '../../../.git/hooks' },
+  let top: string;
+  let root: string;
+  const link = (path: string, target: string) => {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    symlinkSync(target, join(root, path));
+  };
+  beforeEach(() => {
+    top = realpathSync(mkdtempSync(join(tmpdir(), 'nx-agent-lanes-links-')));
+    root = join(top, 'checkout');
+    mkdirSync(join(root, 'apps/api/src'), { recursive: true });
+    writeFileSync(join(root, 'apps/api/src/index.js'), 'x\n');
+    writeFileSync(join(root, '.git'), 'gitdir: /elsewhere\n');
+  });
+  afterEach(() => rmSync(top, { recursive: true, force: true }));
+  const judge = (paths: string[], workspaceInRepo = '') => findEscapingSymlinks({ checkoutRoot: root, workspaceInRepo, paths });
+
+  it('finds chained links that each stay inside on paper', () => {
+    link('apps/api/d/up', '../..');
+    link('apps/api/d/esc', 'up/../../../etc/passwd');
+    link('apps/api/d/hooks', 'up/../.git/hooks');
+    link('apps/api/d/deps', 'up/../node_modules/x');
+    expect(judge(['apps/api/d/up', 'apps/api/d/esc', 'apps/api/d/hooks', 'apps/api/d/deps'])).toEqual([
+      { path: 'apps/api/d/esc', target: 'up/../../../etc/passwd', resolved: join(top, '..', 'etc/passwd'), why: 'outside-workspace' },
+      { path: 'apps/api/d/hooks', target: 'up/../.git/hooks', resolved: '.git/hooks', why: 'protected' },
+      { path: 'apps/api/d/deps', target: 'up/../node_modules/x', resolved: 'node_modules/x', why: 'protected' },
     ]);
   });
 
-  it('finds a file turned into a link, and ignores ordinary files', () => {
-    const modeChange = 'diff --git a/a/x b/a/x\nold mode 100644\nnew mode 120000\nindex 1111111..2222222\n--- a/a/x\n+++ b/a/x\n@@ -1 +1 @@\n-text\n+/home\n';
-    const file = 'diff --git a/a/y b/a/y\nnew file mode 100644\nindex 0000000..3333333\n--- /dev/null\n+++ b/a/y\n@@ -0,0 +1 @@\n+/etc/passwd\n';
-    expect(findEscapingSymlinks(modeChange + file)).toEqual([{ path: 'a/x', target: '/home' }]);
+  it('finds absolute links, dangling ones, loops, and links out of a workspace folder', () => {
+    link('apps/api/passwd', '/etc/passwd');
+    link('apps/api/gone', '../../../../nowhere/file');
+    link('apps/api/loop', 'loop');
+    link('apps/api/sibling', '../web');
+    expect(judge(['apps/api/passwd', 'apps/api/gone', 'apps/api/loop']).map((l) => [l.path, l.why])).toEqual([
+      ['apps/api/passwd', 'outside-workspace'],
+      ['apps/api/gone', 'outside-workspace'],
+      ['apps/api/loop', 'loop'],
+    ]);
+    expect(judge(['apps/api/sibling'], 'apps/api').map((l) => [l.path, l.why])).toEqual([['apps/api/sibling', 'outside-workspace']]);
+  });
+
+  it('passes links that lead inside the workspace, and ignores files and missing paths', () => {
+    link('apps/api/shared', 'src/index.js');
+    link('apps/api/d/up', '..');
+    link('apps/api/d/via', 'up/src');
+    expect(judge(['apps/api/shared', 'apps/api/d/up', 'apps/api/d/via', 'apps/api/src/index.js', 'apps/api/missing'])).toEqual([]);
+    expect(resolveInCheckout(root, 'apps/api/d/via/index.js')).toBe(join(root, 'apps/api/src/index.js'));
   });
 });

@@ -84,7 +84,8 @@ describe('verifyLane', () => {
     const v = await verifyLane({ workspaceRoot: repo.root, feature, lane: feature.lanes[0] });
     expect(v.passed).toBe(false);
     expect(v.reason).toBe(
-      'lane api adds symlinks that point outside the repository or into .git: apps/api/routes/hooks -> ../../../.git/hooks, apps/api/routes/passwd -> /etc/passwd',
+      'lane api adds symlinks that lead outside the workspace or into .git or node_modules: ' +
+        'apps/api/routes/hooks -> ../../../.git/hooks (leads into .git/hooks), apps/api/routes/passwd -> /etc/passwd (leads to /etc/passwd, outside the workspace)',
     );
     expect(v.tests).toBeUndefined();
   });

@@ -3,15 +3,15 @@ import { join, relative } from 'node:path';
 import type { Feature, Lane } from '../feature/feature-types';
 import { upstreamLanes } from '../feature/plan-lanes';
 import { patchFiles } from '../git/lane-patch';
-import { applyLanePatch } from '../git/lane-patch';
 import { createLaneWorktree, removeLaneWorktree, type LaneWorktree } from '../git/lane-worktree';
 import { findRepoRoot } from '../git/repo';
 import { resolveRevision } from '../git/tree-blobs';
+import { describeRepositoryCheck, watchRepository } from '../git/watch-repository';
 import { sha256 } from '../hashing/sha256';
 import { acquireLaneLock } from '../lanes/lane-lock';
 import { collectSecrets, redactSecrets, redactValue } from '../lanes/redact-secrets';
 import { describeCheckFailure } from './describe-check-failure';
-import { findEscapingSymlinks } from './find-escaping-symlinks';
+import { applyAndJudgeLanePatch } from './judge-lane-patch';
 import {
   laneArtifactFiles,
   laneTarget,
@@ -60,6 +60,8 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
   const laneResult = readLaneResult(artifacts);
   const patch = readLanePatch(artifacts) ?? '';
   const workspaceInRepo = relative(repoRoot, workspaceRoot).split('\\').join('/');
+  // Until git has applied the patch (a lane that did not finish, a patch that does not apply),
+  // verify.json can only list the plugin's own reading of it; applyAndJudgeLanePatch decides.
   const paths = toWorkspacePaths(patchFiles(patch), workspaceInRepo);
   const ownership = judgeOwnership(feature, lane, paths);
   const risk = classifyRisk(feature, lane, paths);
@@ -94,21 +96,6 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
         : `lane ${lane.name} ended ${laneResult.status}${laneResult.reason ? `: ${laneResult.reason}` : ''}`;
     return finish({ passed: false, reason: why });
   }
-  if (!ownership.ok) {
-    return finish({
-      passed: false,
-      reason: `lane ${lane.name} changed files it does not own: ${ownership.violations.map((v) => v.path).join(', ')}`,
-    });
-  }
-
-  const links = findEscapingSymlinks(patch);
-  if (links.length) {
-    return finish({
-      passed: false,
-      reason: `lane ${lane.name} adds symlinks that point outside the repository or into .git: ${links.map((l) => `${l.path} -> ${l.target}`).join(', ')}`,
-    });
-  }
-
   const upstream = upstreamLanes(feature, lane).map((u) => ({
     name: u.name,
     patch: readFileSync(laneArtifactFiles(workspaceRoot, feature.name, u.name).patch, 'utf8'),
@@ -127,8 +114,22 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
       baseCommit: base.commit,
       patches: upstream.filter((u) => u.patch.trim()).map((u) => ({ patch: u.patch, message: `${feature.name}: ${u.name} lane` })),
     });
-    if (patch.trim()) await applyLanePatch({ worktree: worktree.path, patch });
+    const judgement = await applyAndJudgeLanePatch({
+      worktree: worktree.path,
+      patch,
+      feature,
+      lane,
+      workspaceInRepo,
+      commitMessage: `${feature.name}: ${lane.name} lane (verify)`,
+    });
+    const judged = { files: judgement.paths, ownership: judgement.ownership, risk: judgement.risk };
+    if (!judgement.ok) return finish({ ...judged, passed: false, reason: judgement.reason });
     const cwd = join(worktree.path, workspaceInRepo);
+    const watch = await watchRepository(repoRoot, {
+      worktree: { path: worktree.path, branch: worktree.branch, branchMayMove: false },
+      featureBranch: `lanes/${feature.name}`,
+      by: `${feature.name}/${lane.name} verify`,
+    });
     const { setup, test: tests } = await runSetupThenTest({
       setup: feature.setup,
       test: { label: 'test', command: lane.test },
@@ -137,10 +138,13 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
       signal,
       log,
     });
-    if (!tests) return finish({ passed: false, reason: describeCheckFailure('setup', setup!), setup });
+    const moved = describeRepositoryCheck(await watch.check(), `lane ${lane.name}'s ${tests ? 'tests' : 'setup'}`);
+    if (moved) log(moved);
+    if (!tests) return finish({ ...judged, passed: false, reason: moved ?? describeCheckFailure('setup', setup!), setup });
     return finish({
-      passed: tests.passed,
-      reason: tests.passed ? undefined : describeCheckFailure('tests', tests),
+      ...judged,
+      passed: tests.passed && !moved,
+      reason: moved ?? (tests.passed ? undefined : describeCheckFailure('tests', tests)),
       tests,
     });
   } catch (error) {
