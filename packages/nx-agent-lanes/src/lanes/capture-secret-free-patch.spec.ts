@@ -96,7 +96,7 @@ describe('captureSecretFreePatch', () => {
 
   it('fails a lane whose agent put the key in a file and in a symlink target, and no object in the store holds it', async () => {
     // Not the KEY of the base commit: this one must never reach the store at all.
-    const key = 'sk-ant-api03-link-marker-9f8e7d6c5b4a';
+    const key = 'fake-key-marker-link-9f8e7d6c5b4a';
     const provider = scriptedProvider({
       logic: {
         inspect: (wt) => {

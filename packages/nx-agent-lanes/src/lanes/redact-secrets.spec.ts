@@ -1,6 +1,6 @@
 import { SecretScanner, StreamRedactor, collectSecrets, mergeSecrets, redactSecrets } from './redact-secrets';
 
-const KEY = 'sk-ant-fake-0123456789abcdef';
+const KEY = 'fake-key-marker-0123456789abcdef';
 const secrets = [{ name: 'ANTHROPIC_API_KEY', value: KEY }];
 
 /** Everything a StreamRedactor releases for `pieces`, end included. */
@@ -27,16 +27,16 @@ describe('StreamRedactor', () => {
   it('holds back only what could still become a secret, so output that pauses still shows', () => {
     const redactor = new StreamRedactor(secrets);
     expect(redactor.push('step 1 of 3\n')).toBe('step 1 of 3\n');
-    expect(redactor.push('almost sk-an')).toBe('almost ');
+    expect(redactor.push('almost fake-ke')).toBe('almost ');
     // Not a secret after all: released with the next piece, and at the end.
-    expect(redactor.push('d more')).toBe('sk-and more');
-    expect(redactor.push(' sk')).toBe(' ');
-    expect(redactor.end()).toBe('sk');
+    expect(redactor.push('ys more')).toBe('fake-keys more');
+    expect(redactor.push(' fa')).toBe(' ');
+    expect(redactor.end()).toBe('fa');
   });
 
   it('passes text through untouched when there are no secrets', () => {
     const redactor = new StreamRedactor([]);
-    expect(redactor.push('sk-ant')).toBe('sk-ant');
+    expect(redactor.push('fake-key')).toBe('fake-key');
     expect(redactor.end()).toBe('');
   });
 });

@@ -9,7 +9,7 @@ import { runLane } from './run-lane';
 
 /* What a command agent prints, through the real provider and lane runner: bounded and redacted. */
 
-const KEY = 'sk-ant-api03-FAKEfake0123456789abcdefXYZ';
+const KEY = 'fake-key-marker-FAKEfake0123456789abcdefXYZ';
 const MIB = 1024 * 1024;
 
 describe('runLane: agent output', () => {
@@ -37,7 +37,7 @@ describe('runLane: agent output', () => {
       providers: { command: commandProvider, anthropic: commandProvider },
       log: (line) => {
         logLines++;
-        if (kept.length < 50 || /redacted|dropped|sk-ant/.test(line)) kept.push(line);
+        if (kept.length < 50 || /redacted|dropped|fake-key-marker/.test(line)) kept.push(line);
       },
     });
     const transcript = readFileSync(join(artifacts(), 'transcript.jsonl'), 'utf8');

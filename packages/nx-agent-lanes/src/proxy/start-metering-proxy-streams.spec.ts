@@ -11,7 +11,7 @@ import { PLACEHOLDER_API_KEY } from './build-lane-env';
 import type { MeteringProxy, MeteringProxyOptions } from './proxy-types';
 import { startMeteringProxy } from './start-metering-proxy';
 
-const KEY = 'sk-ant-api03-REAL-KEY-streams-0123456789';
+const KEY = 'fake-key-marker-REAL-KEY-streams-0123456789';
 const MODEL = 'claude-sonnet-4-6';
 
 const closers: Array<() => Promise<void>> = [];

@@ -7,7 +7,7 @@ import { PLACEHOLDER_API_KEY } from './build-lane-env';
 import type { MeteredLane, MeteringProxy, MeteringProxyOptions } from './proxy-types';
 import { startMeteringProxy } from './start-metering-proxy';
 
-const KEY = 'sk-ant-api03-REAL-KEY-never-leaves-0123456789';
+const KEY = 'fake-key-marker-REAL-KEY-never-leaves-0123456789';
 const MODEL = 'claude-sonnet-4-6';
 const PRICE = { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 };
 

@@ -5,7 +5,7 @@ import { runCheckCommand } from './run-check-command';
 
 /* A test or setup command's output: redacted as it streams, capped in the log, its tail kept. */
 
-const KEY = 'sk-ant-api03-FAKEcheck0123456789abcdef';
+const KEY = 'fake-key-marker-FAKEcheck0123456789abcdef';
 
 describe('runCheckCommand', () => {
   let dir: string;

@@ -6,7 +6,7 @@ import { runLaneTests } from './run-lane-tests';
 
 /* The run_tests tool's output: what goes to the model and the transcript is redacted before its tail is cut. */
 
-const KEY = 'sk-ant-api03-FAKEtests0123456789abcdef';
+const KEY = 'fake-key-marker-tests0123456789abcdef';
 
 describe('runLaneTests', () => {
   let dir: string;

@@ -35,7 +35,7 @@ describe('LineBuffer', () => {
   });
 
   it('redacts before it cuts: a secret across a piece boundary or a chunk boundary comes out whole', () => {
-    const key = 'sk-ant-fake-0123456789abcdef';
+    const key = 'fake-key-marker-0123456789abcdef';
     const lines: string[] = [];
     const buffer = new LineBuffer((line) => lines.push(line), {
       filter: new StreamRedactor([{ name: 'ANTHROPIC_API_KEY', value: key }]),
@@ -48,7 +48,7 @@ describe('LineBuffer', () => {
     expect(lines.join('')).toBe(`${'x'.repeat(30)}[redacted ANTHROPIC_API_KEY]${'y'.repeat(60)}`);
     for (const line of lines) {
       expect(line.length).toBeLessThanOrEqual(40);
-      expect(line).not.toMatch(/sk-ant|0123456789abcdef/);
+      expect(line).not.toMatch(/fake-key-marker|0123456789abcdef/);
     }
   });
 });
