@@ -70,3 +70,9 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.stack ?? error.message;
   return String(error);
 }
+
+/** The reason a stage records for a failure: a LanesError with its hint, anything else by its message alone. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof LanesError) return error.describe();
+  return error instanceof Error ? error.message : String(error);
+}

@@ -7,12 +7,13 @@ import { mkdirSync, rmSync, unlinkSync, writeFileSync, renameSync } from 'node:f
 import { dirname, join } from 'node:path';
 import type { AgentProviderImpl, AgentRunInput, AgentRunResult } from '../agents/provider';
 import type { AgentConfig, Feature, Lane } from '../feature/feature-types';
+import { DEFAULT_PRICES } from '../feature/default-agent';
 import { DEFAULT_LIMITS } from '../feature/read-limits';
 import { DEFAULT_SANDBOX } from '../feature/read-sandbox';
 import { createTestRepo, type TestRepo } from '../git/create-test-repo';
 
 export const TEST_AGENT: AgentConfig = {
-  provider: 'command', model: 'claude-sonnet-4-6', maxTurns: 40, budgetUsd: 2, timeoutMinutes: 5, maxTokens: 8192, prices: {}, command: 'true',
+  provider: 'command', model: 'claude-sonnet-4-6', maxTurns: 40, budgetUsd: 2, timeoutMinutes: 5, maxTokens: 8192, prices: DEFAULT_PRICES, command: 'true',
 };
 
 export function testLane(name: string, owns: string[], extra: Partial<Lane> = {}): Lane {
@@ -98,4 +99,13 @@ export function fingerprintCheckout(repo: TestRepo): string {
     repo.git(['diff']),
     repo.git(['stash', 'list']),
   ].join('\n--\n');
+}
+
+/**
+ * A node script as a shell command line that carries the script itself: a lane's sandbox sees
+ * neither /tmp nor the test's scratch folder, so a script file there would not be found.
+ */
+export function inlineNodeCommand(source: string): string {
+  const encoded = Buffer.from(source).toString('base64');
+  return `${JSON.stringify(process.execPath)} -e "eval(Buffer.from('${encoded}', 'base64').toString())"`;
 }

@@ -5,6 +5,7 @@
  */
 import type { AgentConfig, OutputLimits } from '../feature/feature-types';
 import type { LanePrompt } from '../prompt/build-lane-prompt';
+import type { LaneProcessRunner } from '../stage/lane-process-runner';
 
 export type LaneStatus = 'done' | 'blocked' | 'failed' | 'over-budget';
 
@@ -25,8 +26,15 @@ export interface AgentRunInput {
   testCommand: string;
   /** `otherLanes` lets a refusal name the lane that owns a path; their `forbids` keep that name right. */
   ownership: { owns: string[]; forbids: string[]; otherLanes: Array<{ name: string; owns: string[]; forbids?: string[] }> };
-  /** The environment to give child processes or the SDK (already filtered by the caller). */
+  /**
+   * The agent's environment: no credential, `ANTHROPIC_BASE_URL` at the lane's address on the
+   * metering proxy and a placeholder `ANTHROPIC_API_KEY`.
+   */
   env: NodeJS.ProcessEnv;
+  /** The environment of the lane's tests (the anthropic provider's run_tests): no credential, no proxy. */
+  testEnv: NodeJS.ProcessEnv;
+  /** Runs a process of the lane (the agent command, the tests) in the lane's sandbox, redacted and capped. */
+  runProcess: LaneProcessRunner;
   /** Abort means stop now and keep what was done; the run then ends as `failed`, reason `interrupted`. */
   signal: AbortSignal;
   /** One line per event, for a person following progress. */
@@ -51,16 +59,8 @@ export interface AgentRunInput {
    * log line, a transcript string): cut first, a secret straddling the cut keeps its first part.
    */
   redact?: (text: string) => string;
-  /** A redactor for one output stream, whose secrets may arrive split across chunks. */
-  createRedactor?: () => TextStreamFilter;
   /** The lane's caps on what its agent's output may fill (log and transcript). */
   limits?: OutputLimits;
-}
-
-/** Rewrites a text stream piece by piece; may hold text back until the next piece or `end`. */
-export interface TextStreamFilter {
-  push(text: string): string;
-  end(): string;
 }
 
 export interface AgentRunResult {

@@ -1,16 +1,12 @@
-import { join, relative } from 'node:path';
 import type { Feature } from '../feature/feature-types';
 import { GitError } from '../errors';
 import { patchFiles } from '../git/lane-patch';
-import { createLaneWorktree, removeLaneWorktree, type LaneWorktree } from '../git/lane-worktree';
 import { updateBranch } from '../git/lanes-branch';
-import { findRepoRoot, headCommit, tryResolveCommit } from '../git/repo';
+import { headCommit, tryResolveCommit } from '../git/repo';
 import { runGit } from '../git/run-git';
 import { describeRepositoryCheck, watchRepository } from '../git/watch-repository';
-import { resolveRevision } from '../git/tree-blobs';
-import { acquireLaneLock } from '../lanes/lane-lock';
 import { currentNxInvocation } from '../lanes/nx-invocation';
-import { collectSecrets, redactSecrets, redactValue } from '../lanes/redact-secrets';
+import { redactSecrets, redactValue } from '../lanes/redact-secrets';
 import { INTEGRATE_TARGET, integrationArtifactFiles, writeIntegrationArtifacts, type IntegrationArtifactFiles } from '../layout';
 import { renderReportHtml } from '../report/render-report-html';
 import { renderReportMarkdown } from '../report/render-report-markdown';
@@ -19,7 +15,7 @@ import { applyAndJudgeLanePatch, type LanePatchJudgement } from '../verify/judge
 import { runSetupThenTest, type CheckCommandResult } from '../verify/run-check-command';
 import { buildReviewReport, type IntegrationRun } from './build-review-report';
 import { planReadiness, readLaneStates, type LaneState } from './lane-state';
-import { pruneWithRescue } from '../lanes/prune-with-rescue';
+import { runStage, type Stage } from '../stage/run-stage';
 
 export interface IntegrateOptions {
   workspaceRoot: string;
@@ -45,26 +41,18 @@ export interface IntegrateOutcome {
  * The user's checkout is never touched; the worktree is always removed.
  */
 export async function integrateFeature(options: IntegrateOptions): Promise<IntegrateOutcome> {
-  const repoRoot = await findRepoRoot(options.workspaceRoot);
-  const lock = await acquireLaneLock({ repoRoot, feature: options.feature.name, name: INTEGRATE_TARGET });
-  try {
-    return await integrateInWorktree({ ...options, repoRoot });
-  } finally {
-    lock.release();
-  }
+  return runStage({ ...options, task: INTEGRATE_TARGET, sandbox: options.feature.sandbox, where: `integrate of ${options.feature.name}` }, (stage) =>
+    integrateInStage(options, stage),
+  );
 }
 
-async function integrateInWorktree(options: IntegrateOptions & { repoRoot: string }): Promise<IntegrateOutcome> {
-  const { workspaceRoot, feature, repoRoot } = options;
-  const env = options.env ?? process.env;
+async function integrateInStage(options: IntegrateOptions, stage: Stage): Promise<IntegrateOutcome> {
+  const { workspaceRoot, feature } = options;
+  const { repoRoot, secrets, log, signal, workspaceInRepo } = stage;
   const now = options.now ?? Date.now;
-  const signal = options.signal ?? new AbortController().signal;
-  const secrets = collectSecrets(env, feature.secrets);
-  const log = (line: string) => options.log?.(redactSecrets(line, secrets));
   const branch = options.branch ?? `lanes/${feature.name}`;
   const started = now();
-  const workspaceInRepo = relative(repoRoot, workspaceRoot).split('\\').join('/');
-  const base = await resolveRevision(workspaceRoot, feature.base ?? 'HEAD');
+  const base = await stage.resolveBase();
   const branchBefore = await tryResolveCommit(repoRoot, `refs/heads/${branch}`);
   const states = readLaneStates(workspaceRoot, feature);
   const run: IntegrationRun = {
@@ -84,75 +72,71 @@ async function integrateInWorktree(options: IntegrateOptions & { repoRoot: strin
     return write({ ...run, ended: now(), notReady });
   }
 
-  for (const line of await pruneWithRescue({ repoRoot, workspaceRoot })) log(line);
-  let worktree: LaneWorktree | undefined;
-  try {
-    worktree = await createLaneWorktree({ repoRoot, feature: feature.name, lane: 'integration', kind: 'integration', baseCommit: base.commit });
-    const applied: LaneState[] = [];
-    const refused: Array<{ lane: string; why: string }> = [];
-    // readLaneStates reads the plan's lanes in order, one state each.
-    for (const [i, state] of states.entries()) {
-      if (!state.patch?.trim()) {
-        log(`lane ${state.name} changed nothing: no commit`);
-        continue;
-      }
-      const parent = await headCommit(worktree.path);
-      let judgement: LanePatchJudgement;
-      try {
-        judgement = await applyAndJudgeLanePatch({
-          worktree: worktree.path,
-          patch: state.patch,
-          feature,
-          lane: feature.lanes[i],
-          workspaceInRepo,
-          commitMessage: commitMessage(feature, state),
-        });
-      } catch (error) {
-        // A lane after a refused one starts from its change: that conflict follows from the refusal.
-        if (refused.length) break;
-        const conflict = describeConflict(state, applied, error);
-        log(`CONFLICT applying lane ${state.name}: ${conflict.files.join(', ')}`);
-        return write({ ...run, ended: now(), conflict });
-      }
-      run.judged[state.name] = { ownership: judgement.ownership, risk: judgement.risk };
-      if (!judgement.ok) {
-        refused.push({ lane: state.name, why: `integrate refused its patch, whatever verify.json says: ${judgement.reason}` });
-        log(`REFUSED lane ${state.name}: ${judgement.reason}`);
-        await runGit(worktree.path, ['reset', '-q', '--hard', parent]);
-        continue;
-      }
-      run.commits[state.name] = judgement.commit ?? parent;
-      applied.push(state);
-      log(`committed lane ${state.name} (${judgement.paths.length} file(s))`);
+  // With a setup, the worktree installs its own dependencies instead of sharing the repository's.
+  const worktree = await stage.openWorktree({ name: 'integration', kind: 'integration', baseCommit: base.commit, linkNodeModules: !feature.setup });
+  const applied: LaneState[] = [];
+  const refused: Array<{ lane: string; why: string }> = [];
+  // readLaneStates reads the plan's lanes in order, one state each.
+  for (const [i, state] of states.entries()) {
+    if (!state.patch?.trim()) {
+      log(`lane ${state.name} changed nothing: no commit`);
+      continue;
     }
-    if (refused.length) return write({ ...run, ended: now(), notReady: refused });
-    // What the tests may not change: lanes/<feature> gets this commit, whatever they commit.
-    const merged = await headCommit(worktree.path);
-    const cwd = join(worktree.path, workspaceInRepo);
-    const watch = await watchRepository(repoRoot, {
-      worktree: { path: worktree.path, branch: worktree.branch, branchMayMove: false },
-      featureBranch: branch,
-      by: `${feature.name} integrate`,
-    });
-    const ran = await runSetupThenTest({
-      setup: feature.setup,
-      test: feature.integration.test ? { label: 'integration test', command: feature.integration.test } : undefined,
-      cwd,
-      env,
-      signal,
-      log,
-    });
-    const { setup, test } = failOnRepositoryChange(ran, describeRepositoryCheck(await watch.check(), ran.test ? 'the integration test' : 'setup'), log);
-    const green = (!setup || setup.passed) && (!test || test.passed);
-    if (green) {
-      await updateBranch(repoRoot, branch, merged, branchBefore ?? '');
-      run.branchCommit = merged;
-      log(`branch ${branch} now points at ${merged.slice(0, 10)}`);
+    const parent = await headCommit(worktree.path);
+    let judgement: LanePatchJudgement;
+    try {
+      judgement = await applyAndJudgeLanePatch({
+        worktree: worktree.path,
+        patch: state.patch,
+        feature,
+        lane: feature.lanes[i],
+        workspaceInRepo,
+        commitMessage: commitMessage(feature, state),
+      });
+    } catch (error) {
+      // A lane after a refused one starts from its change: that conflict follows from the refusal.
+      if (refused.length) break;
+      const conflict = describeConflict(state, applied, error);
+      log(`CONFLICT applying lane ${state.name}: ${conflict.files.join(', ')}`);
+      return write({ ...run, ended: now(), conflict });
     }
-    return write({ ...run, ended: now(), setup, test: test ?? (setup && !setup.passed ? setup : undefined) });
-  } finally {
-    if (worktree) await removeLaneWorktree(worktree);
+    run.judged[state.name] = { ownership: judgement.ownership, risk: judgement.risk };
+    if (!judgement.ok) {
+      refused.push({ lane: state.name, why: `integrate refused its patch, whatever verify.json says: ${judgement.reason}` });
+      log(`REFUSED lane ${state.name}: ${judgement.reason}`);
+      await runGit(worktree.path, ['reset', '-q', '--hard', parent]);
+      continue;
+    }
+    run.commits[state.name] = judgement.commit ?? parent;
+    applied.push(state);
+    log(`committed lane ${state.name} (${judgement.paths.length} file(s))`);
   }
+  if (refused.length) return write({ ...run, ended: now(), notReady: refused });
+  // What the tests may not change: lanes/<feature> gets this commit, whatever they commit.
+  const merged = await headCommit(worktree.path);
+  const watch = await watchRepository(repoRoot, {
+    worktree: { path: worktree.path, branch: worktree.branch, branchMayMove: false },
+    featureBranch: branch,
+    by: `${feature.name} integrate`,
+  });
+  const ran = await runSetupThenTest({
+    setup: feature.setup,
+    test: feature.integration.test ? { label: 'integration test', command: feature.integration.test } : undefined,
+    cwd: worktree.cwd,
+    env: stage.keylessEnv,
+    signal,
+    log,
+    runProcess: worktree.runner(),
+    outputBytes: feature.limits.outputBytes,
+  });
+  const { setup, test } = failOnRepositoryChange(ran, describeRepositoryCheck(await watch.check(), ran.test ? 'the integration test' : 'setup'), log);
+  const green = (!setup || setup.passed) && (!test || test.passed);
+  if (green) {
+    await updateBranch(repoRoot, branch, merged, branchBefore ?? '');
+    run.branchCommit = merged;
+    log(`branch ${branch} now points at ${merged.slice(0, 10)}`);
+  }
+  return write({ ...run, ended: now(), setup, test: test ?? (setup && !setup.passed ? setup : undefined) });
 
   function write(done: IntegrationRun): IntegrateOutcome {
     // Redacted before rendering: JSON and HTML escape characters a secret may hold, hiding it from a text search.

@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LanesError } from '../errors';
 import { gitCommonDir } from '../git/repo';
-import { signalProcessGroup } from '../agents/command/run-process-group';
+import { signalGroup } from '../sandbox/signal-processes';
 import { readLockHolder, tryLockFile, type LockHolder } from '../locks/lock-file';
 import { isProcessGroupRunning, isSameLiveProcess, probeProcess, readProcessIdentity, type ProcessIdentity } from '../locks/process-identity';
 
@@ -97,5 +97,5 @@ async function locksDir(repoRoot: string): Promise<string> {
 function stopAgentGroupOf(holder: LaneLockHolder): number | undefined {
   const leader = holder.agentGroup ?? (holder.agentPgid ? { pid: holder.agentPgid } : undefined);
   if (!leader || probeProcess(leader) === 'replaced' || !isProcessGroupRunning(leader.pid)) return undefined;
-  return signalProcessGroup(leader.pid, 'SIGKILL') ? leader.pid : undefined;
+  return signalGroup(leader.pid, 'SIGKILL') ? leader.pid : undefined;
 }

@@ -1,6 +1,6 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { TEST_AGENT, createLaneRepo, disposeLaneRepo, testFeature, testLane } from '../__fixtures__/lane-fixture';
+import { TEST_AGENT, createLaneRepo, inlineNodeCommand, disposeLaneRepo, testFeature, testLane } from '../__fixtures__/lane-fixture';
 import { commandProvider } from '../agents/command/command-provider';
 import type { OutputLimits } from '../feature/feature-types';
 import { DEFAULT_LIMITS } from '../feature/read-limits';
@@ -23,9 +23,7 @@ describe('runLane: agent output', () => {
 
   /** Runs lane `logic` with a node script as its agent command; counts log lines instead of keeping them all. */
   async function runAgent(source: string, limits: OutputLimits = DEFAULT_LIMITS) {
-    const script = join(repo.scratch, 'agent.js');
-    writeFileSync(script, source);
-    const lane = testLane('logic', ['libs/export/**'], { agent: { ...TEST_AGENT, command: `${JSON.stringify(process.execPath)} ${JSON.stringify(script)}` }, limits });
+    const lane = testLane('logic', ['libs/export/**'], { agent: { ...TEST_AGENT, command: inlineNodeCommand(source) }, limits });
     const feature = testFeature([lane]);
     const kept: string[] = [];
     let logLines = 0;
@@ -74,8 +72,8 @@ describe('runLane: agent output', () => {
     expect(peak - before).toBeLessThan(100 * MIB);
     expect(transcriptBytes).toBeLessThanOrEqual(DEFAULT_LIMITS.transcriptBytes);
     expect(seconds).toBeLessThan(60);
-    const marker = kept.filter((l) => l.includes('of agent output dropped past its 8 MiB cap'));
-    expect(marker).toEqual([expect.stringMatching(/^… \d+(\.\d)? MiB \(\d+ lines\) of agent output dropped past its 8 MiB cap; raise `limits.outputBytes`/)]);
+    const marker = kept.filter((l) => l.includes('output cap of 8 MiB reached'));
+    expect(marker).toEqual([expect.stringMatching(/^\[nx-agent-lanes: output cap of 8 MiB reached; \d+(\.\d)? MiB more dropped \(raise limits.outputBytes/)]);
     // About 8 MiB of 100-byte lines were logged, and nothing after them.
     expect(logLines).toBeLessThan(90_000);
     const events = transcript.trim().split('\n').map((l) => JSON.parse(l) as { type: string; droppedBytes?: number });

@@ -1,3 +1,4 @@
+import { PLACEHOLDER_API_KEY } from '../proxy';
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLaneRepo, disposeLaneRepo, scriptedProvider, testFeature, testLane } from '../__fixtures__/lane-fixture';
@@ -68,12 +69,15 @@ describe('runLane', () => {
 
   it('never writes a secret value, whatever the agent logs', async () => {
     const env = { ...process.env, ANTHROPIC_API_KEY: 'fake-key-marker-0123456789', EXPORT_TOKEN: 'tok-marker-abcdefgh' };
+    let placeholder: string | undefined;
     const provider: AgentProviderImpl = {
       name: 'command',
       async run(input) {
-        input.log(`using ${input.env.ANTHROPIC_API_KEY}`);
+        // The agent is given a placeholder, never the key; one that finds the key elsewhere and prints it is redacted.
+        placeholder = input.env.ANTHROPIC_API_KEY;
+        input.log(`using ${env.ANTHROPIC_API_KEY}`);
         input.transcript({ type: 'note', text: `token ${input.env.EXPORT_TOKEN}` });
-        return { status: 'failed', reason: `bad key ${input.env.ANTHROPIC_API_KEY}`, turns: 0, usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, costUsd: 0 };
+        return { status: 'failed', reason: `bad key ${env.ANTHROPIC_API_KEY}`, turns: 0, usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, costUsd: 0 };
       },
     };
     const lines: string[] = [];
@@ -83,6 +87,7 @@ describe('runLane', () => {
     expect(written).not.toContain('tok-marker-abcdefgh');
     expect(written).toContain('[redacted ANTHROPIC_API_KEY]');
     expect(written).toContain('[redacted EXPORT_TOKEN]');
+    expect(placeholder).toBe(PLACEHOLDER_API_KEY);
   });
 
   it("keeps the transcript of a run killed before it wrote its result", async () => {

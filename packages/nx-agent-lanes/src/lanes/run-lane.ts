@@ -1,16 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AgentProviderImpl, AgentRunInput, AgentRunResult } from '../agents/provider';
 import { addUsage, createZeroUsage, roundUsd } from '../agents/provider';
-import { LanesError } from '../errors';
+import { AgentError, LanesError, describeFailure } from '../errors';
 import type { AgentProvider, Feature, Lane } from '../feature/feature-types';
+import { DEFAULT_MODEL, DEFAULT_PRICES, findModelPrice } from '../feature/default-agent';
 import { upstreamLanes } from '../feature/plan-lanes';
-import { findRepoRoot } from '../git/repo';
 import { listUncommittedFiles } from '../git/uncommitted-files';
-import { resolveRevision } from '../git/tree-blobs';
 import { applyLanePatch } from '../git/lane-patch';
-import { createLaneWorktree, removeLaneWorktree } from '../git/lane-worktree';
 import { checkRepository, watchRepository, type RepositoryWatch } from '../git/watch-repository';
 import { readLaneNotes } from '../notes/read-lane-notes';
 import {
@@ -28,13 +25,13 @@ import {
   type LaneResult,
 } from '../layout';
 import { buildLanePrompt } from '../prompt/build-lane-prompt';
-import { acquireLaneLock } from './lane-lock';
+import { buildLaneEnv, readUpstreamFromEnv, startMeteringProxy, type LaneMeter, type MeteringProxy } from '../proxy';
+import { runStage, type Stage } from '../stage/run-stage';
 import { currentNxInvocation } from './nx-invocation';
 import { captureSecretFreePatch, describeWithheldFiles } from './capture-secret-free-patch';
-import { StreamRedactor, collectSecrets, redactSecrets, redactValue } from './redact-secrets';
+import { redactSecrets, redactValue } from './redact-secrets';
 import { openTranscript } from './transcript-writer';
 import { waitForLaneAnswer } from './wait-for-answer';
-import { pruneWithRescue } from './prune-with-rescue';
 
 export interface RunLaneOptions {
   workspaceRoot: string;
@@ -57,26 +54,27 @@ export interface RunLaneOptions {
  * transcript.jsonl beside it. Whatever happens, the work done is kept and the worktree goes.
  */
 export async function runLane(options: RunLaneOptions): Promise<LaneResult> {
-  const repoRoot = await findRepoRoot(options.workspaceRoot);
-  const lock = await acquireLaneLock({ repoRoot, feature: options.feature.name, name: laneTarget(options.lane.name) });
-  try {
-    return await runLaneInWorktree({ ...options, repoRoot, onProcessGroup: (pgid) => lock.recordAgentGroup(pgid) });
-  } finally {
-    lock.release();
-  }
+  const { lane } = options;
+  return runStage({ ...options, task: laneTarget(lane.name), sandbox: lane.sandbox, where: `lane ${lane.name}` }, (stage) =>
+    runLaneInStage(options, stage),
+  );
 }
 
-async function runLaneInWorktree(
-  options: RunLaneOptions & { repoRoot: string; onProcessGroup: (pgid: number) => void },
-): Promise<LaneResult> {
-  const { workspaceRoot, feature, lane, repoRoot } = options;
-  const env = options.env ?? process.env;
+async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<LaneResult> {
+  const { workspaceRoot, feature, lane } = options;
+  const { secrets, log, signal } = stage;
+  const env = stage.env;
   const now = options.now ?? Date.now;
-  const signal = options.signal ?? new AbortController().signal;
-  const secrets = collectSecrets(env, feature.secrets);
-  const log = (line: string) => options.log?.(redactSecrets(line, secrets));
   const provider = options.providers[lane.agent.provider];
   if (!provider) throw new LanesError(`No agent provider "${lane.agent.provider}" for lane ${lane.name}.`);
+  const upstreamApi = readUpstreamFromEnv(env);
+  if (lane.agent.provider === 'anthropic' && !upstreamApi.apiKey && !upstreamApi.authToken) {
+    throw new AgentError('The anthropic agent provider needs an API key, and ANTHROPIC_API_KEY is not set.', {
+      hint:
+        'Set ANTHROPIC_API_KEY; or run the lane with the command provider ("agent": { "provider": "command", ' +
+        '"command": "claude -p" }); or point ANTHROPIC_BASE_URL at a replay server and set ANTHROPIC_API_KEY to any value.',
+    });
+  }
 
   const artifacts = laneArtifactFiles(workspaceRoot, feature.name, lane.name);
   const previous = readPreviousRun(artifacts);
@@ -84,8 +82,7 @@ async function runLaneInWorktree(
   const upstream = upstreamLanes(feature, lane);
   const upstreamPatches = upstream.map((u) => readUpstreamPatch(workspaceRoot, feature, u.name, lane.name));
 
-  const workspaceInRepo = relative(repoRoot, workspaceRoot);
-  const base = await resolveRevision(workspaceRoot, feature.base ?? 'HEAD');
+  const base = await stage.resolveBase();
   const uncommitted = await listUncommittedFiles(workspaceRoot, lane.owns);
   if (uncommitted.length) {
     log(
@@ -93,8 +90,19 @@ async function runLaneInWorktree(
         `${base.commit.slice(0, 10)}: ${uncommitted.slice(0, 5).join(', ')}${uncommitted.length > 5 ? ', ...' : ''}. Commit them first if they matter.`,
     );
   }
-  for (const line of await pruneWithRescue({ repoRoot, workspaceRoot })) log(line);
 
+  log(
+    `starting at ${base.commit.slice(0, 10)}${upstream.length ? ` after ${upstream.map((u) => u.name).join(', ')}` : ''} with the ${provider.name} agent` +
+      (stage.sandboxed ? ', in the OS sandbox' : ', WITHOUT the OS sandbox'),
+  );
+  const worktree = await stage.openWorktree({
+    name: lane.name,
+    baseCommit: base.commit,
+    patches: upstreamPatches
+      .map((patch, i) => ({ patch, message: `${feature.name}: ${upstream[i].name} lane (upstream of ${lane.name})` }))
+      .filter((p) => p.patch.trim() !== ''),
+  });
+  if (options.keepWorktree) worktree.keep();
   const startedAt = now();
   mkdirSync(artifacts.dir, { recursive: true });
   const transcriptFile = artifacts.transcript;
@@ -103,18 +111,18 @@ async function runLaneInWorktree(
   const transcriptWriter = openTranscript({ file: transcriptFile, limitBytes: lane.limits.transcriptBytes, secrets, now });
   const transcript = (event: Record<string, unknown>) => transcriptWriter.write(event);
 
-  log(`starting at ${base.commit.slice(0, 10)}${upstream.length ? ` after ${upstream.map((u) => u.name).join(', ')}` : ''} with the ${provider.name} agent`);
-  const worktree = await createLaneWorktree({
-    repoRoot,
-    feature: feature.name,
-    lane: lane.name,
-    baseCommit: base.commit,
-    patches: upstreamPatches
-      .map((patch, i) => ({ patch, message: `${feature.name}: ${upstream[i].name} lane (upstream of ${lane.name})` }))
-      .filter((p) => p.patch.trim() !== ''),
+  // A resumed conversation is one piece of work: the limits count the turns and spend before the blocker too.
+  const resumable = notes.answers.length > 0 && previous.result?.status === 'blocked' && provider.name === 'anthropic';
+  const spent = resumable && previous.result ? { turns: previous.result.turns, costUsd: previous.result.costUsd } : undefined;
+  const proxy = await startMeteringProxy({
+    upstream: upstreamApi.upstream,
+    apiKey: upstreamApi.apiKey,
+    authToken: upstreamApi.authToken,
+    lanes: { [lane.name]: { budgetUsd: lane.agent.budgetUsd, maxTurns: lane.agent.maxTurns, model: meteredModel(lane), prices: { ...DEFAULT_PRICES, ...lane.agent.prices }, spent } },
+    log: (line) => log(`api proxy: ${line}`),
   });
-  const scratchDir = mkdtempSync(join(tmpdir(), `nx-agent-lanes-${lane.name}-`));
-  const agentCwd = join(worktree.path, workspaceInRepo);
+  const agentEnv = buildLaneEnv(stage.keylessEnv, { baseUrl: proxy.urlFor(lane.name) });
+  const runProcess = worktree.runner({ apiProxyPort: proxyPort(proxy) });
 
   let result: AgentRunResult = { status: 'failed', reason: 'the agent did not start', turns: 0, usage: createZeroUsage(), costUsd: 0 };
   let agentRuns = 0;
@@ -123,7 +131,7 @@ async function runLaneInWorktree(
   let watch: RepositoryWatch | undefined;
   try {
     // Through its worktree the agent reaches the user's .git: refs, HEAD, config and hooks it changes fail the lane.
-    watch = await watchRepository(repoRoot, {
+    watch = await watchRepository(stage.repoRoot, {
       worktree: { path: worktree.path, branch: worktree.branch, branchMayMove: true },
       featureBranch: `lanes/${feature.name}`,
       by: `${feature.name}/${lane.name} agent`,
@@ -140,10 +148,7 @@ async function runLaneInWorktree(
         log(`the previous patch no longer applies (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); starting fresh with the feedback`);
       }
     }
-    const resume =
-      notes.answers.length && previous.result?.status === 'blocked' && provider.name === 'anthropic'
-        ? lastConversation(priorTranscript)
-        : undefined;
+    const resume = resumable ? lastConversation(priorTranscript) : undefined;
     if (resume) {
       // The saved conversation remembers what the agent wrote before it blocked: put it back.
       if (previous.patch?.trim()) await applyLanePatch({ worktree: worktree.path, patch: previous.patch });
@@ -167,7 +172,7 @@ async function runLaneInWorktree(
       const input: AgentRunInput = {
         feature: feature.name,
         lane: lane.name,
-        worktree: agentCwd,
+        worktree: worktree.cwd,
         prompt,
         agent: lane.agent,
         testCommand: lane.test,
@@ -176,14 +181,15 @@ async function runLaneInWorktree(
           forbids: lane.forbids,
           otherLanes: feature.lanes.filter((l) => l.name !== lane.name).map((l) => ({ name: l.name, owns: l.owns, forbids: l.forbids })),
         },
-        env,
+        env: agentEnv,
+        testEnv: stage.keylessEnv,
+        runProcess,
         signal,
         log,
         transcript,
-        scratchDir,
-        onProcessGroup: options.onProcessGroup,
+        scratchDir: worktree.scratch,
+        onProcessGroup: (pgid) => stage.lock.recordAgentGroup(pgid),
         redact: (text) => redactSecrets(text, secrets),
-        createRedactor: () => new StreamRedactor(secrets),
         limits: lane.limits,
         ...(resume && agentRuns === 0 ? { resume: { messages: resume }, answer: answers[answers.length - 1]?.answer } : {}),
         ...(options.waitForAnswer && provider.name === 'anthropic'
@@ -200,16 +206,16 @@ async function runLaneInWorktree(
       answers = [...answers, { question: result.question ?? '', answer }];
     }
   } catch (error) {
-    result = { ...result, status: 'failed', reason: error instanceof Error ? error.message : String(error) };
+    result = { ...result, status: 'failed', reason: describeFailure(error) };
     log(`failed: ${result.reason}`);
   } finally {
+    await proxy.close();
     const moved = await checkRepository(watch, "the lane's agent");
     if (moved) {
       result = { ...result, status: 'failed', reason: result.status === 'failed' && result.reason ? `${moved}. The agent also failed: ${result.reason}` : moved };
       log(moved);
     }
     // Keep the work even when the agent failed or was interrupted: a partial patch is evidence.
-    let keep = options.keepWorktree ?? false;
     try {
       const captured = await captureSecretFreePatch({ worktree: worktree.path, baseCommit: worktree.startCommit, secrets });
       writeLanePatch(artifacts, captured.patch);
@@ -220,15 +226,17 @@ async function runLaneInWorktree(
       }
     } catch (error) {
       // Never delete work that could not be saved: leave the worktree for the person to recover.
-      keep = true;
+      worktree.keep();
       const why = error instanceof Error ? error.message : String(error);
       result = { ...result, status: 'failed', reason: `could not save the lane's changes (${why}); they are still in ${worktree.path}` };
       log(result.reason!);
     }
     transcriptWriter.close();
-    rmSync(scratchDir, { recursive: true, force: true });
-    if (!keep) await removeLaneWorktree(worktree);
-    else log(`kept worktree ${worktree.path} (branch ${worktree.branch})`);
+  }
+  const metered = decideUsage(result, proxy.meter(lane.name));
+  if (metered.stop && result.status !== 'over-budget') {
+    result = { ...result, status: 'over-budget', reason: `${metered.stop}${result.reason ? ` (the agent then said: ${result.reason.split('\n')[0]})` : ''}` };
+    log(result.reason!);
   }
 
   const endedAt = now();
@@ -245,9 +253,12 @@ async function runLaneInWorktree(
     baseCommit: base.commit,
     upstream: upstream.map((u) => u.name),
     // A resumed conversation is one piece of work: count the turns and spend before the blocker too.
-    turns: result.turns + (resumedFrom?.turns ?? 0),
-    tokens: resumedFrom ? addUsage(result.usage, resumedFrom.tokens) : result.usage,
-    costUsd: roundUsd(result.costUsd + (resumedFrom?.costUsd ?? 0)),
+    turns: metered.turns + (resumedFrom?.turns ?? 0),
+    tokens: resumedFrom ? addUsage(metered.usage, resumedFrom.tokens) : metered.usage,
+    costUsd: roundUsd(metered.costUsd + (resumedFrom?.costUsd ?? 0)),
+    usageSource: metered.source,
+    ...(metered.agentReported ? { agentReported: metered.agentReported } : {}),
+    sandboxed: stage.sandboxed,
     startedAt: new Date(startedAt).toISOString(),
     endedAt: new Date(endedAt).toISOString(),
     durationMs: endedAt - startedAt,
@@ -273,6 +284,41 @@ async function runLaneInWorktree(
     if (answer !== undefined) log(`answer received: ${answer}`);
     return answer;
   }
+}
+
+/**
+ * The lane's figures: the proxy's meter when the agent reached the Messages API through it (the
+ * agent's own count is then only a cross-check, kept when it differs), else what the agent said
+ * (another vendor's CLI, marked as its own report), else none. `stop` is the proxy's reason when it
+ * stopped the lane at its budget or turn limit.
+ */
+function decideUsage(result: AgentRunResult, meter: LaneMeter) {
+  const { cacheWrite1h: _oneHour, ...usage } = meter.usage;
+  const stop = meter.stopped?.message;
+  if (meter.requests > 0) {
+    const differs = result.turns !== meter.turns || Math.abs(result.costUsd - meter.costUsd) > 1e-6;
+    const agentReported = differs && (result.turns > 0 || result.costUsd > 0) ? { turns: result.turns, costUsd: roundUsd(result.costUsd) } : undefined;
+    return { source: 'proxy' as const, turns: meter.turns, usage, costUsd: meter.costUsd, stop, agentReported };
+  }
+  if (result.turns > 0 || result.costUsd > 0) return { source: 'agent' as const, turns: result.turns, usage: result.usage, costUsd: result.costUsd, stop };
+  return { source: 'none' as const, turns: 0, usage: createZeroUsage(), costUsd: 0, stop };
+}
+
+/**
+ * The model the proxy prices an answer as when the answer's own model has no price. A command
+ * lane's `model` may name another vendor's model, or none the table knows: its Anthropic traffic,
+ * if any, is then priced as the default model rather than refused before the agent starts.
+ */
+function meteredModel(lane: Lane): string {
+  const known = findModelPrice({ ...DEFAULT_PRICES, ...lane.agent.prices }, lane.agent.model);
+  return lane.agent.provider === 'command' && !known ? DEFAULT_MODEL : lane.agent.model;
+}
+
+/** The proxy's TCP port, which the sandbox bridges in at the same address. */
+function proxyPort(proxy: MeteringProxy): number {
+  const port = proxy.origin ? Number(new URL(proxy.origin).port) : NaN;
+  if (!Number.isInteger(port) || port <= 0) throw new LanesError('The metering proxy is not listening on a TCP port.');
+  return port;
 }
 
 function accumulate(before: AgentRunResult, next: AgentRunResult, run: number): AgentRunResult {

@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { formatBytes } from '../agents/command/output-cap';
+import { formatBytes } from '../sandbox/format-bytes';
 import { redactValue, type SecretValue } from './redact-secrets';
 
 export interface TranscriptWriter {

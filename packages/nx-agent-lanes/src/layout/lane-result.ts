@@ -21,6 +21,16 @@ export interface LaneResult {
   turns: number;
   tokens: TokenUsage;
   costUsd: number;
+  /**
+   * Where turns, tokens and cost come from: `proxy`, the plugin's metering proxy, which saw every
+   * Messages API request of the lane; `agent`, the agent's own report (an agent that reached no
+   * Messages API through the proxy, such as another vendor's CLI); `none` when neither knows.
+   */
+  usageSource?: 'proxy' | 'agent' | 'none';
+  /** The agent's own figures when they differ from the proxy's: a cross-check, not the record. */
+  agentReported?: { turns: number; costUsd: number };
+  /** Whether the agent ran in the OS sandbox. */
+  sandboxed?: boolean;
   startedAt: string;
   endedAt: string;
   durationMs: number;

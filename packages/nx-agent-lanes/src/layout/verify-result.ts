@@ -18,6 +18,8 @@ export interface VerifyResult {
   ownership: { ok: boolean; violations: OwnershipViolation[] };
   risk: { class: 'risky' | 'trusted'; riskyFiles: string[] };
   baseCommit?: string;
+  /** Whether setup and the tests ran in the OS sandbox (`sandbox` in feature.jsonc, and what the machine has). */
+  sandboxed?: boolean;
   startedAt: string;
   endedAt: string;
   durationMs: number;

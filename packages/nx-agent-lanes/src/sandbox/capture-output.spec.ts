@@ -28,7 +28,7 @@ describe('OutputCapture', () => {
       ['12345', 'stdout'],
       // 4 bytes of room: `ab` and half a `€`, which is not handed out.
       ['ab', 'stderr'],
-      ['[nx-agent-lanes: output cap of 10 bytes reached; 1006 more bytes dropped]', 'stderr'],
+      ['[nx-agent-lanes: output cap of 10 B reached; 1006 B more dropped (raise limits.outputBytes in feature.jsonc to keep more)]', 'stderr'],
     ]);
   });
 });

@@ -1,4 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
+import { formatBytes } from './format-bytes';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -23,7 +24,23 @@ interface StreamState {
   decoder: StringDecoder;
   filter?: TextFilter;
   pending: string;
+  /** Past the cap: the last raw bytes, so the closing lines are still known (a CLI's result record). */
+  rawTail: Buffer;
+  /** The last non-empty lines seen, oldest first. */
+  last: string[];
 }
+
+/** What a run's output ended with: what decides an agent's result when it prints a record last. */
+export interface OutputEnding {
+  /** The last non-empty stdout line. */
+  lastStdoutLine?: string;
+  /** The last non-empty stderr lines, oldest first. */
+  stderrTail: string[];
+}
+
+/** Raw bytes kept per stream past the cap; a closing line longer than this is not known. */
+const RAW_TAIL_BYTES = 256 * 1024;
+const KEPT_LINES: Record<OutputStream, number> = { stdout: 1, stderr: 10 };
 
 /**
  * Turns a process's two output streams into whole lines, up to a byte cap. Past the cap nothing
@@ -38,23 +55,24 @@ export class OutputCapture {
   private capped = false;
 
   constructor(private readonly options: CaptureOutputOptions) {
-    const state = (): StreamState => ({ decoder: new StringDecoder('utf8'), filter: options.createFilter?.(), pending: '' });
+    const state = (): StreamState => ({ decoder: new StringDecoder('utf8'), filter: options.createFilter?.(), pending: '', rawTail: Buffer.alloc(0), last: [] });
     this.streams = { stdout: state(), stderr: state() };
   }
 
   push(stream: OutputStream, chunk: Buffer): void {
     this.totalBytes += chunk.length;
+    const state = this.streams[stream];
     if (this.capped) {
       this.droppedBytes += chunk.length;
+      state.rawTail = keepLast(Buffer.concat([state.rawTail, chunk]), RAW_TAIL_BYTES);
       return;
     }
-    const state = this.streams[stream];
     const text = state.decoder.write(chunk);
     this.take(stream, state.filter ? state.filter.push(text) : text);
   }
 
   /** Both streams are over: hands out the last partial lines and the marker, and says what was seen. */
-  end(): { totalBytes: number; droppedBytes: number } {
+  end(): { totalBytes: number; droppedBytes: number } & OutputEnding {
     for (const stream of ['stdout', 'stderr'] as const) {
       const state = this.streams[stream];
       if (!this.capped) {
@@ -62,11 +80,33 @@ export class OutputCapture {
         this.take(stream, state.filter ? state.filter.push(rest) + state.filter.end() : rest);
       }
       this.flush(stream);
+      this.readRawTail(stream);
     }
     if (this.droppedBytes > 0) {
-      this.options.onLine(`[nx-agent-lanes: output cap of ${this.options.capBytes} bytes reached; ${this.droppedBytes} more bytes dropped]`, 'stderr');
+      this.options.onLine(`[nx-agent-lanes: output cap of ${formatBytes(this.options.capBytes)} reached; ${formatBytes(this.droppedBytes)} more dropped (raise limits.outputBytes in feature.jsonc to keep more)]`, 'stderr');
     }
-    return { totalBytes: this.totalBytes, droppedBytes: this.droppedBytes };
+    return { totalBytes: this.totalBytes, droppedBytes: this.droppedBytes, lastStdoutLine: this.streams.stdout.last[0], stderrTail: [...this.streams.stderr.last] };
+  }
+
+  /**
+   * The whole lines of what came past the cap, filtered afresh: the bytes before the first line
+   * break are the end of a line already cut, and a secret in them could be only part of one.
+   */
+  private readRawTail(stream: OutputStream): void {
+    const state = this.streams[stream];
+    const start = state.rawTail.indexOf(0x0a);
+    if (start < 0) return;
+    const filter = this.options.createFilter?.();
+    const decoded = new StringDecoder('utf8').write(state.rawTail.subarray(start + 1));
+    const text = filter ? filter.push(decoded) + filter.end() : decoded;
+    for (const line of text.split('\n')) this.remember(stream, line.endsWith('\r') ? line.slice(0, -1) : line);
+    state.rawTail = Buffer.alloc(0);
+  }
+
+  private remember(stream: OutputStream, line: string): void {
+    if (line.trim() === '') return;
+    const { last } = this.streams[stream];
+    if (last.push(line) > KEPT_LINES[stream]) last.shift();
   }
 
   private take(stream: OutputStream, text: string): void {
@@ -98,6 +138,12 @@ export class OutputCapture {
   }
 
   private emit(line: string, stream: OutputStream): void {
-    this.options.onLine(line.endsWith('\r') ? line.slice(0, -1) : line, stream);
+    const whole = line.endsWith('\r') ? line.slice(0, -1) : line;
+    this.remember(stream, whole);
+    this.options.onLine(whole, stream);
   }
+}
+
+function keepLast(buffer: Buffer, bytes: number): Buffer {
+  return buffer.length <= bytes ? buffer : Buffer.from(buffer.subarray(buffer.length - bytes));
 }

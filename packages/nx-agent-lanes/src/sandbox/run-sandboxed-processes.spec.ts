@@ -130,7 +130,7 @@ describe('runSandboxed: processes', () => {
     const kept = run.lines.slice(0, -1).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
     expect(kept).toBeLessThanOrEqual(10_001);
     expect(run.stdout[0]).toBe('first');
-    expect(run.lines.at(-1)).toMatch(/^\[nx-agent-lanes: output cap of 10000 bytes reached; \d+ more bytes dropped\]$/);
+    expect(run.lines.at(-1)).toMatch(/^\[nx-agent-lanes: output cap of 9.8 KiB reached; [\d.]+ [KM]?i?B more dropped \(raise limits.outputBytes in feature.jsonc to keep more\)\]$/);
     expect(run.outputBytes).toBeGreaterThan(200_000_000);
     expect(run.droppedBytes).toBe(run.outputBytes - 10_000);
   });

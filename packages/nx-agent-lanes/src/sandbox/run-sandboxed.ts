@@ -72,6 +72,10 @@ export interface SandboxedRunResult {
   outputBytes: number;
   /** Of those, bytes past the cap, dropped. */
   droppedBytes: number;
+  /** The last non-empty stdout line, seen past the cap too (a CLI's closing result record). */
+  lastStdoutLine?: string;
+  /** The last non-empty stderr lines, oldest first, past the cap too. */
+  stderrTail: string[];
 }
 
 /** setTimeout fires at once for delays past 2^31-1 ms; a long limit must not become none. */
@@ -95,7 +99,7 @@ export async function runSandboxed(options: RunSandboxedOptions): Promise<Sandbo
   const started = Date.now();
   const sandboxed = options.isolation.kind === 'bwrap';
   if (options.signal.aborted) {
-    return { exitCode: null, exitSignal: null, timedOut: false, interrupted: true, sandboxed, durationMs: 0, outputBytes: 0, droppedBytes: 0 };
+    return { exitCode: null, exitSignal: null, timedOut: false, interrupted: true, sandboxed, durationMs: 0, outputBytes: 0, droppedBytes: 0, stderrTail: [] };
   }
   const output = new OutputCapture({ capBytes: options.outputCapBytes, onLine: options.onLine, createFilter: options.createOutputFilter });
   const launch = sandboxed ? await launchSandboxed(options) : launchUnsandboxed(options);
@@ -134,11 +138,11 @@ export async function runSandboxed(options: RunSandboxedOptions): Promise<Sandbo
       settled = true;
       timers.forEach(clearTimeout);
       options.signal.removeEventListener('abort', onAbort);
-      const { totalBytes, droppedBytes } = output.end();
+      const { totalBytes, droppedBytes, lastStdoutLine, stderrTail } = output.end();
       void launch.cleanup().then(() => {
         if (error) return reject(error);
         const mapped = mapExit(exit?.code ?? null, exit?.signal ?? null, sandboxed);
-        resolve({ ...mapped, timedOut, interrupted, sandboxed, durationMs: Date.now() - started, outputBytes: totalBytes, droppedBytes });
+        resolve({ ...mapped, timedOut, interrupted, sandboxed, durationMs: Date.now() - started, outputBytes: totalBytes, droppedBytes, lastStdoutLine, stderrTail });
       });
     };
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestRunner } from '../stage/__fixtures__/test-runner';
 import { runCheckCommand } from './run-check-command';
 
 /* A test or setup command's output: redacted as it streams, capped in the log, its tail kept. */
@@ -29,6 +30,7 @@ describe('runCheckCommand', () => {
       cwd: dir,
       env: { PATH: process.env['PATH'] },
       signal: new AbortController().signal,
+      runProcess: createTestRunner({ worktree: dir, secrets: [{ name: 'ANTHROPIC_API_KEY', value: KEY }] }),
       log: (line) => logged.push(line),
       outputBytes: 64 * 1024,
     });
@@ -36,7 +38,7 @@ describe('runCheckCommand', () => {
     expect(result.outputTail.split('\n').pop()).toBe('1 failing: expected 2 to be 3');
     const bytes = logged.slice(0, -1).reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
     expect(bytes).toBeLessThanOrEqual(64 * 1024);
-    expect(logged[logged.length - 1]).toMatch(/^… \d+(\.\d)? MiB \(\d+ lines\) of output dropped past its 64 KiB cap; raise `limits.outputBytes`/);
+    expect(logged[logged.length - 1]).toMatch(/^\[nx-agent-lanes: output cap of 64 KiB reached; [\d.]+ MiB more dropped \(raise limits.outputBytes/);
   });
 
   it('redacts a key split across two chunks and one past the shown length of a line, in the log and the tail', async () => {
@@ -48,9 +50,9 @@ describe('runCheckCommand', () => {
         process.stdout.write('split ' + key.slice(0, 12));
         setTimeout(() => process.stdout.write(key.slice(12) + ' done\\n'), 200);`),
       cwd: dir,
-      // The key only in the command's environment: still known to be secret.
       env: { PATH: process.env['PATH'], ANTHROPIC_API_KEY: KEY },
       signal: new AbortController().signal,
+      runProcess: createTestRunner({ worktree: dir, secrets: [{ name: 'ANTHROPIC_API_KEY', value: KEY }] }),
       log: (line) => logged.push(line),
     });
     expect(result.passed).toBe(true);

@@ -1,7 +1,5 @@
-import { OutputCap } from '../agents/command/output-cap';
-import { runProcessGroup } from '../agents/command/run-process-group';
 import { DEFAULT_LIMITS } from '../feature/read-limits';
-import { StreamRedactor, collectSecrets, mergeSecrets, type SecretValue } from '../lanes/redact-secrets';
+import type { LaneProcessRunner } from '../stage/lane-process-runner';
 
 export interface CheckCommandResult {
   command: string;
@@ -10,22 +8,21 @@ export interface CheckCommandResult {
   durationMs: number;
   /** The last lines of stdout and stderr, interleaved as they came. */
   outputTail: string;
+  /** Whether it ran in the OS sandbox. */
+  sandboxed?: boolean;
 }
 
 export interface RunCheckCommandOptions {
   command: string;
   cwd: string;
+  /** No credential: setup and tests never get the API key. */
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
+  /** The worktree's runner: in the stage's sandbox, output redacted before any cut. */
+  runProcess: LaneProcessRunner;
   timeoutMs?: number;
   log?: (line: string) => void;
   tailLines?: number;
-  /**
-   * Values redacted from the output before it is cut into lines, logged or kept in the tail, on
-   * top of the built-in secrets found in `env` or in this process's environment: a test that
-   * finds a key somewhere and prints it must not put it in the terminal or verify.json.
-   */
-  secrets?: readonly SecretValue[];
   /** Bytes of output logged (limits.outputBytes); past them one line says how much was dropped. */
   outputBytes?: number;
 }
@@ -33,42 +30,36 @@ export interface RunCheckCommandOptions {
 /** A logged or kept line is for a person: a longer one is shortened (after redaction, so safely). */
 const MAX_SHOWN_LINE = 2000;
 
-/** Runs a test or setup command in its own process group; only its exit code decides. */
+/** Runs a test or setup command through the stage's runner; only its exit code decides. */
 export async function runCheckCommand(options: RunCheckCommandOptions): Promise<CheckCommandResult> {
   const tail: string[] = [];
   const keep = options.tailLines ?? 60;
-  const secrets = mergeSecrets(options.secrets ?? [], collectSecrets({ ...process.env, ...options.env }));
-  const cap = new OutputCap(options.outputBytes ?? DEFAULT_LIMITS.outputBytes);
-  const onLine = (line: string) => {
-    const shown = shortenLine(line);
-    // The tail goes on past the cap: a failing suite says why at its end.
-    tail.push(shown);
-    if (tail.length > keep) tail.shift();
-    if (cap.admit(line)) options.log?.(shown);
-  };
-  const started = Date.now();
-  const exit = await runProcessGroup({
+  const exit = await options.runProcess({
     command: options.command,
     cwd: options.cwd,
     env: options.env,
-    stdin: '',
-    onStdoutLine: onLine,
-    onStderrLine: onLine,
-    redact: () => new StreamRedactor(secrets),
-    timeoutMs: options.timeoutMs,
     signal: options.signal,
+    timeoutMs: options.timeoutMs,
     killGraceMs: 5000,
+    outputCapBytes: options.outputBytes ?? DEFAULT_LIMITS.outputBytes,
+    onLine: (line) => {
+      const shown = shortenLine(line);
+      tail.push(shown);
+      if (tail.length > keep) tail.shift();
+      options.log?.(shown);
+    },
   });
-  const dropped = cap.describeDropped('output', '`limits.outputBytes`');
-  if (dropped) options.log?.(dropped);
+  // Past the cap the runner still knows how the output ended: a failing suite says why at its end.
+  if (exit.droppedBytes > 0) tail.push(...exit.stderrTail.map(shortenLine), ...(exit.lastStdoutLine ? [shortenLine(exit.lastStdoutLine)] : []));
   if (exit.timedOut) tail.push(`(stopped after ${Math.round((options.timeoutMs ?? 0) / 1000)} s)`);
   if (exit.interrupted) tail.push('(interrupted)');
   return {
     command: options.command,
     passed: exit.exitCode === 0 && !exit.timedOut && !exit.interrupted,
     exitCode: exit.exitCode,
-    durationMs: Date.now() - started,
-    outputTail: tail.join('\n'),
+    durationMs: exit.durationMs,
+    outputTail: tail.slice(-keep).join('\n'),
+    sandboxed: exit.sandboxed,
   };
 }
 
@@ -90,12 +81,12 @@ export async function runSetupThenTest(options: {
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   log: (line: string) => void;
-  /** See RunCheckCommandOptions: pass the feature's secrets and the lane's limits.outputBytes. */
-  secrets?: readonly SecretValue[];
+  runProcess: LaneProcessRunner;
+  /** The lane's limits.outputBytes. */
   outputBytes?: number;
 }): Promise<{ setup?: CheckCommandResult; test?: CheckCommandResult }> {
-  const { cwd, env, signal, log, secrets, outputBytes } = options;
-  const shared = { cwd, env, signal, timeoutMs: CHECK_TIMEOUT_MS, log, secrets, outputBytes };
+  const { cwd, env, signal, log, runProcess, outputBytes } = options;
+  const shared = { cwd, env, signal, timeoutMs: CHECK_TIMEOUT_MS, log, runProcess, outputBytes };
   let setup: CheckCommandResult | undefined;
   if (options.setup) {
     log(`setup: ${options.setup}`);

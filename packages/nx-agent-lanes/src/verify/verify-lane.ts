@@ -1,15 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import type { Feature, Lane } from '../feature/feature-types';
 import { upstreamLanes } from '../feature/plan-lanes';
+import { describeFailure } from '../errors';
 import { patchFiles } from '../git/lane-patch';
-import { createLaneWorktree, removeLaneWorktree, type LaneWorktree } from '../git/lane-worktree';
-import { findRepoRoot } from '../git/repo';
-import { resolveRevision } from '../git/tree-blobs';
 import { describeRepositoryCheck, watchRepository } from '../git/watch-repository';
 import { sha256 } from '../hashing/sha256';
-import { acquireLaneLock } from '../lanes/lane-lock';
-import { collectSecrets, redactSecrets, redactValue } from '../lanes/redact-secrets';
+import { redactValue } from '../lanes/redact-secrets';
+import { runStage, type Stage } from '../stage/run-stage';
 import { describeCheckFailure } from './describe-check-failure';
 import { applyAndJudgeLanePatch } from './judge-lane-patch';
 import {
@@ -23,7 +20,6 @@ import {
 } from '../layout';
 import { classifyRisk, judgeOwnership, toWorkspacePaths } from './plan-verdict';
 import { runSetupThenTest } from './run-check-command';
-import { pruneWithRescue } from '../lanes/prune-with-rescue';
 
 
 export interface VerifyLaneOptions {
@@ -40,26 +36,20 @@ export interface VerifyLaneOptions {
  * the base, its change inside its own files, its tests green. Writes verify.json either way.
  */
 export async function verifyLane(options: VerifyLaneOptions): Promise<VerifyResult> {
-  const repoRoot = await findRepoRoot(options.workspaceRoot);
-  const lock = await acquireLaneLock({ repoRoot, feature: options.feature.name, name: verifyTarget(options.lane.name) });
-  try {
-    return await verifyLaneInWorktree({ ...options, repoRoot });
-  } finally {
-    lock.release();
-  }
+  const { lane } = options;
+  return runStage(
+    { ...options, task: verifyTarget(lane.name), sandbox: lane.sandbox, where: `verify of lane ${lane.name}` },
+    (stage) => verifyInStage(options, stage),
+  );
 }
 
-async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: string }): Promise<VerifyResult> {
-  const { workspaceRoot, feature, lane, repoRoot } = options;
-  const env = options.env ?? process.env;
-  const secrets = collectSecrets(env, feature.secrets);
-  const log = (line: string) => options.log?.(redactSecrets(line, secrets));
-  const signal = options.signal ?? new AbortController().signal;
+async function verifyInStage(options: VerifyLaneOptions, stage: Stage): Promise<VerifyResult> {
+  const { workspaceRoot, feature, lane } = options;
+  const { secrets, log, signal, workspaceInRepo } = stage;
   const started = Date.now();
   const artifacts = laneArtifactFiles(workspaceRoot, feature.name, lane.name);
   const laneResult = readLaneResult(artifacts);
   const patch = readLanePatch(artifacts) ?? '';
-  const workspaceInRepo = relative(repoRoot, workspaceRoot).split('\\').join('/');
   // Until git has applied the patch (a lane that did not finish, a patch that does not apply),
   // verify.json can only list the plugin's own reading of it; applyAndJudgeLanePatch decides.
   const paths = toWorkspacePaths(patchFiles(patch), workspaceInRepo);
@@ -79,6 +69,7 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
       files: paths,
       ownership,
       risk,
+      sandboxed: stage.sandboxed,
       startedAt: new Date(started).toISOString(),
       endedAt: new Date(ended).toISOString(),
       durationMs: ended - started,
@@ -100,19 +91,17 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
     name: u.name,
     patch: readFileSync(laneArtifactFiles(workspaceRoot, feature.name, u.name).patch, 'utf8'),
   }));
-  // The tests run on today's base (what verify's hash covers), not the base the agent started from.
-  const base = await resolveRevision(workspaceRoot, feature.base ?? 'HEAD');
-  baseCommit = base.commit;
-  for (const line of await pruneWithRescue({ repoRoot, workspaceRoot })) log(line);
-  let worktree: LaneWorktree | undefined;
   try {
-    worktree = await createLaneWorktree({
-      repoRoot,
-      feature: feature.name,
-      lane: `verify-${lane.name}`,
+    // The tests run on today's base (what verify's hash covers), not the base the agent started from.
+    const base = await stage.resolveBase();
+    baseCommit = base.commit;
+    const worktree = await stage.openWorktree({
+      name: `verify-${lane.name}`,
       kind: 'verify',
       baseCommit: base.commit,
       patches: upstream.filter((u) => u.patch.trim()).map((u) => ({ patch: u.patch, message: `${feature.name}: ${u.name} lane` })),
+      // With a setup, the worktree installs its own dependencies instead of sharing the repository's.
+      linkNodeModules: !feature.setup,
     });
     const judgement = await applyAndJudgeLanePatch({
       worktree: worktree.path,
@@ -124,8 +113,7 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
     });
     const judged = { files: judgement.paths, ownership: judgement.ownership, risk: judgement.risk };
     if (!judgement.ok) return finish({ ...judged, passed: false, reason: judgement.reason });
-    const cwd = join(worktree.path, workspaceInRepo);
-    const watch = await watchRepository(repoRoot, {
+    const watch = await watchRepository(stage.repoRoot, {
       worktree: { path: worktree.path, branch: worktree.branch, branchMayMove: false },
       featureBranch: `lanes/${feature.name}`,
       by: `${feature.name}/${lane.name} verify`,
@@ -133,10 +121,12 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
     const { setup, test: tests } = await runSetupThenTest({
       setup: feature.setup,
       test: { label: 'test', command: lane.test },
-      cwd,
-      env,
+      cwd: worktree.cwd,
+      env: stage.keylessEnv,
       signal,
       log,
+      runProcess: worktree.runner(),
+      outputBytes: lane.limits.outputBytes,
     });
     const moved = describeRepositoryCheck(await watch.check(), `lane ${lane.name}'s ${tests ? 'tests' : 'setup'}`);
     if (moved) log(moved);
@@ -148,9 +138,7 @@ async function verifyLaneInWorktree(options: VerifyLaneOptions & { repoRoot: str
       tests,
     });
   } catch (error) {
-    return finish({ passed: false, reason: error instanceof Error ? error.message : String(error) });
-  } finally {
-    if (worktree) await removeLaneWorktree(worktree);
+    // The hint (how to install the sandbox, which command to run) stays with the reason.
+    return finish({ passed: false, reason: describeFailure(error) });
   }
 }
-

@@ -93,11 +93,11 @@ async function runAnthropicLane(input: AnthropicRunInput, deps: AnthropicProvide
     lane: input.lane,
     ownership: input.ownership,
     testCommand: input.testCommand,
-    env: input.env,
+    env: input.testEnv,
     signal: control.signal,
     testTimeoutMs: deps.testTimeoutMs ?? DEFAULT_TEST_TIMEOUT_MS,
     redactText: input.redact,
-    createRedactor: input.createRedactor,
+    runProcess: input.runProcess,
   };
 
   try {

@@ -1,3 +1,4 @@
+import { createTestRunner } from '../../stage/__fixtures__/test-runner';
 import { existsSync } from 'node:fs';
 import { readFile, symlink } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -25,6 +26,7 @@ async function setUp(testCommand = 'node -e "process.exit(0)"') {
     env: { PATH: process.env.PATH },
     signal: new AbortController().signal,
     testTimeoutMs: 60_000,
+    runProcess: createTestRunner({ worktree }),
   };
   const call = (name: string, input: unknown) => runLaneTool({ name, input }, context);
   return { worktree, outside, context, call };

@@ -1,4 +1,4 @@
-import type { TextStreamFilter } from '../provider';
+import type { LaneProcessRunner } from '../../stage/lane-process-runner';
 import type { LaneOwnership } from './path-guard';
 import { listWorktreeFiles, readWorktreeFile, searchWorktree } from './read-tools';
 import { runLaneTests } from './run-lane-tests';
@@ -17,14 +17,15 @@ export interface LaneToolContext {
   lane: string;
   ownership: LaneOwnership;
   testCommand: string;
+  /** The tests' environment: no credential, no proxy address. */
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   /** Limit of one run_tests call. */
   testTimeoutMs: number;
   /** Secret values out of a whole text, before the transcript cuts it. */
   redactText?: (text: string) => string;
-  /** A redactor per test output stream, before run_tests cuts its tail. */
-  createRedactor?: () => TextStreamFilter;
+  /** Runs the tests in the lane's sandbox, their output redacted before run_tests cuts its tail. */
+  runProcess: LaneProcessRunner;
 }
 
 /** A tool call either answers the model, or ends the lane (finish) or asks a person (report_blocker). */
@@ -85,8 +86,8 @@ async function dispatchLaneTool(call: LaneToolCall, context: LaneToolContext): P
     case 'delete_file':
       return need('path') ?? answer(await deleteWorktreeFile(writer, { path: String(input.path) }));
     case 'run_tests': {
-      const { testCommand, env, signal, testTimeoutMs, createRedactor } = context;
-      return answer(await runLaneTests({ command: testCommand, cwd: worktree, env, timeoutMs: testTimeoutMs, signal, redact: createRedactor }));
+      const { testCommand, env, signal, testTimeoutMs, runProcess } = context;
+      return answer(await runLaneTests({ command: testCommand, cwd: worktree, env, timeoutMs: testTimeoutMs, signal, runProcess }));
     }
     case 'report_blocker': {
       const question = asString(input.question)?.trim();

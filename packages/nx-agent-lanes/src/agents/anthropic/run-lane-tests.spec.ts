@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StreamRedactor } from '../../lanes/redact-secrets';
+import { createTestRunner } from '../../stage/__fixtures__/test-runner';
 import { runLaneTests } from './run-lane-tests';
 
 /* The run_tests tool's output: what goes to the model and the transcript is redacted before its tail is cut. */
@@ -21,7 +21,7 @@ describe('runLaneTests', () => {
       env: { PATH: process.env['PATH'] },
       timeoutMs: 30_000,
       signal: new AbortController().signal,
-      redact: () => new StreamRedactor([{ name: 'ANTHROPIC_API_KEY', value: KEY }]),
+      runProcess: createTestRunner({ worktree: dir, secrets: [{ name: 'ANTHROPIC_API_KEY', value: KEY }] }),
     });
   };
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AgentError } from '../../errors';
 import type { AgentConfig } from '../../feature/feature-types';
 import type { AgentRunInput } from '../provider';
+import { createTestRunner } from '../../stage/__fixtures__/test-runner';
 import { createCommandProvider } from './command-provider';
 
 const provider = createCommandProvider({ killGraceMs: 200 });
@@ -47,6 +48,8 @@ function runInput(command: string | undefined, overrides: Partial<AgentRunInput>
     testCommand: 'npx jest export.spec.ts',
     ownership: { owns: ['export.ts'], forbids: [], otherLanes: [] },
     env: { PATH: process.env['PATH'], FROM_CALLER: 'yes' },
+    testEnv: { PATH: process.env['PATH'] },
+    runProcess: createTestRunner({ worktree, scratch: scratchDir }),
     signal: new AbortController().signal,
     log: (line) => logs.push(line),
     transcript: (event) => events.push(event),

@@ -1,22 +1,15 @@
-import { spawn as nodeSpawn } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError } from '../../errors';
 import { DEFAULT_LIMITS } from '../../feature/read-limits';
 import type { AgentProviderImpl, AgentRunInput, AgentRunResult } from '../provider';
 import { decideCommandResult } from './decide-command-result';
-import { OutputCap } from './output-cap';
-import { runProcessGroup } from './run-process-group';
 
 export interface CommandProviderOptions {
-  /** The process spawner; tests may wrap the real one. */
-  spawn?: typeof nodeSpawn;
   /** Time a stopped agent gets between SIGTERM and SIGKILL. Default 5 seconds. */
   killGraceMs?: number;
 }
 
-/** Lines of stderr kept for a failed lane's reason. */
-const STDERR_TAIL_LINES = 10;
 /** A log line is for a person; the transcript keeps the whole line (up to the output cap). */
 const MAX_LOG_LINE = 2000;
 
@@ -53,25 +46,17 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
   input.log(`running the agent command: ${command}`);
   input.transcript({ type: 'agent-start', provider: 'command', command, cwd: input.worktree, promptFile });
 
-  let lastStdoutLine: string | undefined;
-  const stderrTail: string[] = [];
-  const cap = new OutputCap(input.limits?.outputBytes ?? DEFAULT_LIMITS.outputBytes);
-  // Lines arrive redacted (runProcessGroup's redactor sees the stream before any cut), so
-  // shortening them here cannot leave part of a secret behind.
-  const onLine = (stream: 'stdout' | 'stderr', line: string): void => {
-    if (cap.admit(line)) {
-      input.log(truncateForLog(line));
-      input.transcript({ type: 'output', stream, line });
-    }
-    // Past the cap still: the result record Claude Code prints last, and the error at the end, decide the lane.
-    if (line.trim() === '') return;
-    if (stream === 'stdout') lastStdoutLine = line;
-    else if (stderrTail.push(line) > STDERR_TAIL_LINES) stderrTail.shift();
+  // Lines arrive redacted (the runner's redactor sees the stream before any cut), so shortening
+  // them here cannot leave part of a secret behind. Past limits.outputBytes the runner drops the
+  // rest with one marker line, and still reads the closing lines that decide the lane.
+  const onLine = (line: string, stream: 'stdout' | 'stderr'): void => {
+    input.log(truncateForLog(line));
+    input.transcript({ type: 'output', stream, line });
   };
 
   let exit;
   try {
-    exit = await runProcessGroup({
+    exit = await input.runProcess({
       command,
       cwd: input.worktree,
       env: {
@@ -83,14 +68,12 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
         LANE_TEST_COMMAND: input.testCommand,
       },
       stdin: input.prompt.full,
-      redact: input.createRedactor,
       onSpawn: input.onProcessGroup,
-      onStdoutLine: (line) => onLine('stdout', line),
-      onStderrLine: (line) => onLine('stderr', line),
+      onLine,
+      outputCapBytes: input.limits?.outputBytes ?? DEFAULT_LIMITS.outputBytes,
       timeoutMs: timeoutMinutes === undefined ? undefined : timeoutMinutes * 60_000,
       signal: input.signal,
       killGraceMs: options.killGraceMs ?? 5000,
-      spawn: options.spawn,
     });
   } catch (error) {
     throw new AgentError(`Could not start the agent command of lane "${input.lane}" in ${input.worktree}.`, {
@@ -99,10 +82,8 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
     });
   }
 
-  const dropped = cap.describeDropped('agent output', '`limits.outputBytes`');
-  if (dropped) {
-    input.log(dropped);
-    input.transcript({ type: 'output-dropped', droppedBytes: cap.droppedBytes, droppedLines: cap.droppedLines, limitBytes: cap.limitBytes });
+  if (exit.droppedBytes > 0) {
+    input.transcript({ type: 'output-dropped', droppedBytes: exit.droppedBytes, limitBytes: input.limits?.outputBytes ?? DEFAULT_LIMITS.outputBytes });
   }
   const result = decideCommandResult({
     exitCode: exit.exitCode,
@@ -110,10 +91,10 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
     timedOutAfterMinutes: exit.timedOut ? timeoutMinutes : undefined,
     interrupted: exit.interrupted,
     blocker: await readOptionalFile(blockerFile),
-    lastStdoutLine,
-    stderrTail,
+    lastStdoutLine: exit.lastStdoutLine,
+    stderrTail: exit.stderrTail,
   });
-  input.transcript({ type: 'agent-end', ...exit, ...result });
+  input.transcript({ type: 'agent-end', exitCode: exit.exitCode, exitSignal: exit.exitSignal, timedOut: exit.timedOut, interrupted: exit.interrupted, sandboxed: exit.sandboxed, ...result });
   input.log(describeResult(result));
   return result;
 }

@@ -1,3 +1,4 @@
+import { createTestRunner } from '../../../stage/__fixtures__/test-runner';
 import type Anthropic from '@anthropic-ai/sdk';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -86,6 +87,8 @@ export function buildRunInput(options: RunInputOptions): { input: AnthropicRunIn
       otherLanes: options.otherLanes ?? [],
     },
     env: options.env ?? { PATH: process.env.PATH },
+    testEnv: options.env ?? { PATH: process.env.PATH },
+    runProcess: createTestRunner({ worktree: options.worktree }),
     signal: options.signal ?? new AbortController().signal,
     log: (line) => recorder.lines.push(line),
     transcript: (event) => recorder.events.push(event),
