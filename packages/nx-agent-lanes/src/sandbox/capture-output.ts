@@ -26,6 +26,8 @@ interface StreamState {
   pending: string;
   /** Past the cap: the last raw bytes, so the closing lines are still known (a CLI's result record). */
   rawTail: Buffer;
+  /** Whether `rawTail` begins inside a line (the one the cap cut, or one whose start was let go). */
+  rawTailMidLine: boolean;
   /** The last non-empty lines seen, oldest first. */
   last: string[];
 }
@@ -55,7 +57,7 @@ export class OutputCapture {
   private capped = false;
 
   constructor(private readonly options: CaptureOutputOptions) {
-    const state = (): StreamState => ({ decoder: new StringDecoder('utf8'), filter: options.createFilter?.(), pending: '', rawTail: Buffer.alloc(0), last: [] });
+    const state = (): StreamState => ({ decoder: new StringDecoder('utf8'), filter: options.createFilter?.(), pending: '', rawTail: Buffer.alloc(0), rawTailMidLine: false, last: [] });
     this.streams = { stdout: state(), stderr: state() };
   }
 
@@ -64,7 +66,7 @@ export class OutputCapture {
     const state = this.streams[stream];
     if (this.capped) {
       this.droppedBytes += chunk.length;
-      state.rawTail = keepLast(Buffer.concat([state.rawTail, chunk]), RAW_TAIL_BYTES);
+      this.appendRawTail(state, chunk);
       return;
     }
     const text = state.decoder.write(chunk);
@@ -94,13 +96,19 @@ export class OutputCapture {
    */
   private readRawTail(stream: OutputStream): void {
     const state = this.streams[stream];
-    const start = state.rawTail.indexOf(0x0a);
-    if (start < 0) return;
+    const start = state.rawTailMidLine ? state.rawTail.indexOf(0x0a) + 1 : 0;
+    if (start === 0 && state.rawTailMidLine) return;
     const filter = this.options.createFilter?.();
-    const decoded = new StringDecoder('utf8').write(state.rawTail.subarray(start + 1));
+    const decoded = new StringDecoder('utf8').write(state.rawTail.subarray(start));
     const text = filter ? filter.push(decoded) + filter.end() : decoded;
     for (const line of text.split('\n')) this.remember(stream, line.endsWith('\r') ? line.slice(0, -1) : line);
     state.rawTail = Buffer.alloc(0);
+  }
+
+  private appendRawTail(state: StreamState, bytes: Buffer): void {
+    const all = Buffer.concat([state.rawTail, bytes]);
+    if (all.length > RAW_TAIL_BYTES) state.rawTailMidLine = true;
+    state.rawTail = keepLast(all, RAW_TAIL_BYTES);
   }
 
   private remember(stream: OutputStream, line: string): void {
@@ -119,6 +127,8 @@ export class OutputCapture {
       kept = new StringDecoder('utf8').write(Buffer.from(text).subarray(0, room));
       this.droppedBytes += bytes - Buffer.byteLength(kept);
       this.capped = true;
+      // The rest of this piece is the start of what the closing lines are read from.
+      this.appendRawTail(this.streams[stream], Buffer.from(text).subarray(Buffer.byteLength(kept)));
     }
     this.keptBytes += Buffer.byteLength(kept);
     const state = this.streams[stream];
@@ -126,8 +136,11 @@ export class OutputCapture {
     state.pending = lines.pop() ?? '';
     for (const line of lines) this.emit(line, stream);
     if (this.capped) {
-      this.flush('stdout');
-      this.flush('stderr');
+      for (const s of ['stdout', 'stderr'] as const) {
+        // A line handed out unfinished goes on in what comes past the cap.
+        if (this.streams[s].pending !== '') this.streams[s].rawTailMidLine = true;
+        this.flush(s);
+      }
     }
   }
 

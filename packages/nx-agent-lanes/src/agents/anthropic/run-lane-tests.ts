@@ -49,7 +49,9 @@ export async function runLaneTests({ command, cwd, env, timeoutMs, signal, runPr
   } catch (error) {
     return failTool(`The test command could not start: ${(error as Error).message}`);
   }
-  const tail = formatTail(lines, count);
+  // Past the cap the runner still knows how the output ended: a suite says why it failed at its end.
+  if (exit.droppedBytes > 0) lines.push(...exit.stderrTail, ...(exit.lastStdoutLine ? [exit.lastStdoutLine] : []));
+  const tail = formatTail(lines.slice(-TAIL_LINES), count);
   if (exit.timedOut) return failTool(`The test command was stopped after ${Math.round(timeoutMs / 1000)} s.\n${tail}`);
   if (exit.interrupted) return failTool('The run was interrupted while the tests ran.');
   if (exit.exitCode === 0) return succeedTool(`Tests passed (exit code 0). \`${command}\`\n${tail}`);
