@@ -1,11 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createLaneRepo, disposeLaneRepo, scriptedProvider, testFeature, testLane } from '../__fixtures__/lane-fixture';
+import { createLaneRepo, disposeLaneRepo, inlineNodeCommand, scriptedProvider, testFeature, testLane } from '../__fixtures__/lane-fixture';
 import type { AgentProviderImpl, AgentRunInput } from '../agents/provider';
+import type { Feature, Lane, SandboxConfig } from '../feature/feature-types';
 import { fingerprintRepository } from '../git/__fixtures__/fingerprint-repository';
 import { testGitEnv, type TestRepo } from '../git/create-test-repo';
 import { sha256 } from '../hashing/sha256';
+import { requireBwrap } from '../sandbox/__fixtures__/sandbox-fixture';
 import { runLane } from '../lanes/run-lane';
 import { laneArtifactFiles, readVerifyResult, writeVerifyResult } from '../layout';
 import { verifyLane } from '../verify/verify-lane';
@@ -231,20 +233,41 @@ describe('hostile lanes', () => {
     expect(fingerprintRepository(repo)).toBe(before);
   });
 
-  /** A test file the lane owns, run by verify and integrate, that plants a hook and moves main. */
+  /**
+   * A test file the lane owns, run by verify and integrate, that plants a hook, moves main and
+   * commits on its own branch, each tried on its own and said, so a refusal names every step.
+   */
   const hostileTest = [
     'const { execFileSync } = require("child_process"); const fs = require("fs"); const path = require("path");',
-    'const git = (...a) => execFileSync("git", a, { encoding: "utf8" }).trim();',
-    'fs.writeFileSync(path.join(git("rev-parse", "--git-common-dir"), "hooks", "post-checkout"), "#!/bin/sh\\nexit 0\\n", { mode: 0o755 });',
-    'git("update-ref", "refs/heads/main", "HEAD");',
-    'git("commit", "--allow-empty", "-q", "-m", "in the test");',
+    'const git = (...a) => execFileSync("git", a, { encoding: "utf8", stdio: "pipe" }).trim();',
+    'let refused = 0;',
+    'const attempt = (what, act) => {',
+    '  try { act(); console.log(`${what}: done`); }',
+    '  catch (e) { refused++; console.log(`${what}: refused: ${String(e.message).split("\\n").filter(Boolean).join(" | ")}`); }',
+    '};',
+    'attempt("plant a hook", () => fs.writeFileSync(path.join(git("rev-parse", "--git-common-dir"), "hooks", "post-checkout"), "#!/bin/sh\\nexit 0\\n", { mode: 0o755 }));',
+    'attempt("move main", () => git("update-ref", "refs/heads/main", "HEAD"));',
+    'attempt("commit on its branch", () => git("commit", "--allow-empty", "-q", "-m", "in the test"));',
+    'process.exit(refused ? 1 : 0);',
   ].join('\n');
+  const NO_SANDBOX: SandboxConfig = { mode: 'off', allowHosts: [] };
+  const withoutSandbox = (l: Lane): Lane => ({ ...l, sandbox: NO_SANDBOX });
+  /** A feature whose api lane runs `test` in verify, beside the web lane; `sandbox`, when given, for both lanes and the feature. */
+  const testingApi = (test: string, sandbox?: SandboxConfig) => {
+    const api = testLane('api', ['apps/api/**'], { test, ...(sandbox ? { sandbox } : {}) });
+    return testFeature([api, sandbox ? { ...lane('web'), sandbox } : lane('web')], sandbox ? { sandbox } : {});
+  };
+  /** Runs the api lane of `tampering` (its agent writes `edits`), then verifies it. */
+  const runAndVerifyApi = async (tampering: Feature, edits: Record<string, string>) => {
+    const provider = agents(() => undefined, { 'apps/api/export.js': 'ok\n', ...edits });
+    const ran = await runLane({ workspaceRoot: repo.root, feature: tampering, lane: tampering.lanes[0], providers: { command: provider, anthropic: provider } });
+    expect(ran.status).toBe('done');
+    return verifyLane({ workspaceRoot: repo.root, feature: tampering, lane: tampering.lanes[0] });
+  };
 
-  it("fails verify when the lane's own tests change the repository, and puts it back", async () => {
-    const tampering = testFeature([testLane('api', ['apps/api/**'], { test: 'node apps/api/tamper.js' }), lane('web')]);
-    const provider = agents(() => undefined, { 'apps/api/tamper.js': `${hostileTest}\n` });
-    await runLane({ workspaceRoot: repo.root, feature: tampering, lane: tampering.lanes[0], providers: { command: provider, anthropic: provider } });
-    const verified = await verifyLane({ workspaceRoot: repo.root, feature: tampering, lane: tampering.lanes[0] });
+  it("without the sandbox, fails verify when the lane's own tests change the repository, and puts it back", async () => {
+    const verified = await runAndVerifyApi(testingApi('node apps/api/tamper.js', NO_SANDBOX), { 'apps/api/tamper.js': `${hostileTest}\n` });
+    expect(verified.sandboxed).toBe(false);
     expect(verified.passed).toBe(false);
     expect(verified.reason).toMatch(/^lane api's tests changed the repository outside its worktree, which no lane may do\. put back: /);
     expect(verified.reason).toContain('.git/hooks/post-checkout was added: removed again');
@@ -253,15 +276,145 @@ describe('hostile lanes', () => {
     expect(fingerprintRepository(repo)).toBe(before);
   });
 
-  it('fails integrate when the integration test changes the repository, and never moves lanes/<feature> to what it committed', async () => {
-    const tampering = testFeature(feature.lanes, { integration: { test: 'node apps/api/tamper.js' } });
+  it('without the sandbox, fails integrate when the integration test changes the repository, and never moves lanes/<feature> to what it committed', async () => {
+    // The integration test runs in the feature's sandbox; the lanes' is off too, so nothing of this run is sandboxed.
+    const tampering = testFeature(feature.lanes.map(withoutSandbox), { sandbox: NO_SANDBOX, integration: { test: 'node apps/api/tamper.js' } });
     await runBeside(() => undefined, { 'apps/api/tamper.js': `${hostileTest}\n` });
     for (const l of tampering.lanes) await verifyLane({ workspaceRoot: repo.root, feature: tampering, lane: l });
     const { report } = await integrateFeature({ workspaceRoot: repo.root, feature: tampering });
     expect(report.outcome).toBe('integration-test-failed');
+    expect(report.integration.outputTail).toContain('plant a hook: done');
     expect(report.integration.outputTail).toContain('the integration test changed the repository outside its worktree');
     expect(report.integration.outputTail).toContain('.git/hooks/post-checkout was added: removed again');
     expect(report.branchCommit).toBeUndefined();
     expect(fingerprintRepository(repo)).toBe(before);
   });
+
+  /**
+   * The same attacks with the lanes' default sandbox (`auto`, which is bubblewrap here): the OS
+   * refuses them, so the watch has nothing to put back. Fails loudly where bwrap is missing.
+   */
+  describe('in the sandbox', () => {
+    beforeAll(() => {
+      requireBwrap();
+    });
+    /** Each step of hostileTest, refused by the read-only mount of the user's .git. */
+    const expectEveryStepRefused = (output: string) => {
+      expect(output).toMatch(/^plant a hook: refused: EROFS: read-only file system, open '\S+\/\.git\/hooks\/post-checkout'/m);
+      expect(output).toMatch(/^move main: refused: .*cannot lock ref 'refs\/heads\/main'.*Read-only file system/m);
+      expect(output).toMatch(/^commit on its branch: refused: .*Read-only file system/m);
+      expect(output).not.toContain(': done');
+    };
+
+    it("the lane's own tests cannot change the repository: verify fails on the read-only file system, and nothing moved", async () => {
+      const verified = await runAndVerifyApi(testingApi('node apps/api/tamper.js'), { 'apps/api/tamper.js': `${hostileTest}\n` });
+      expect(verified.sandboxed).toBe(true);
+      expect(verified.passed).toBe(false);
+      // Nothing reached the repository, so the reason is the tests' own failure, not the watch's.
+      expect(verified.reason).toBe('tests `node apps/api/tamper.js` failed (exit 1)');
+      const written = readVerifyResult(artifacts('api'))!;
+      expect(written.reason).toBe(verified.reason);
+      expectEveryStepRefused(written.tests!.outputTail);
+      expect(fingerprintRepository(repo)).toBe(before);
+    });
+
+    it('the integration test cannot change the repository: integrate fails on the read-only file system, and lanes/<feature> is not made', async () => {
+      const tampering = testFeature(feature.lanes, { integration: { test: 'node apps/api/tamper.js' } });
+      await runBeside(() => undefined, { 'apps/api/tamper.js': `${hostileTest}\n` });
+      for (const l of tampering.lanes) await expect(verifyLane({ workspaceRoot: repo.root, feature: tampering, lane: l })).resolves.toMatchObject({ passed: true, sandboxed: true });
+      const { report } = await integrateFeature({ workspaceRoot: repo.root, feature: tampering });
+      expect(report.outcome).toBe('integration-test-failed');
+      expectEveryStepRefused(report.integration.outputTail!);
+      expect(report.integration.outputTail).not.toContain('changed the repository outside its worktree');
+      expect(report.branchCommit).toBeUndefined();
+      expect(fingerprintRepository(repo)).toBe(before);
+    });
+
+    it("a lane's tests write nothing outside their worktree: not the repository's node_modules, the test's scratch folder, the lane's artifacts or the user's checkout", async () => {
+      repo.write('node_modules/pkg/index.js', 'module.exports = 1;\n');
+      before = fingerprintRepository(repo);
+      const targets = {
+        "the repository's node_modules": 'node_modules/pkg/index.js',
+        'a new file in node_modules': 'node_modules/planted.js',
+        "the test's scratch folder": join(repo.scratch, 'escaped.txt'),
+        "the lane's artifacts": artifacts('api').patch,
+        "the user's checkout": join(repo.root, 'docs/guide.md'),
+      };
+      const escape = [
+        'const fs = require("fs");',
+        `for (const [what, file] of Object.entries(${JSON.stringify(targets)})) {`,
+        '  try { fs.writeFileSync(file, "escaped\\n"); console.log(`${what}: wrote`); } catch (e) { console.log(`${what}: refused: ${e.message}`); }',
+        '}',
+      ].join('\n');
+      const verified = await runAndVerifyApi(testingApi('node apps/api/escape.js'), { 'apps/api/escape.js': `${escape}\n` });
+      expect(verified).toMatchObject({ sandboxed: true, passed: true, reason: undefined });
+      // The repository's node_modules is mounted read-only; the rest of /tmp is the sandbox's own, emptied after it.
+      expect(verified.tests!.outputTail).toMatch(/^the repository's node_modules: refused: EROFS: read-only file system/m);
+      expect(verified.tests!.outputTail).toMatch(/^a new file in node_modules: refused: EROFS: read-only file system/m);
+      expect(repo.read('node_modules/pkg/index.js')).toBe('module.exports = 1;\n');
+      expect(existsSync(join(repo.root, 'node_modules/planted.js'))).toBe(false);
+      expect(existsSync(join(repo.scratch, 'escaped.txt'))).toBe(false);
+      expect(sha256(readFileSync(artifacts('api').patch, 'utf8'))).toBe(verified.patchSha256);
+      expect(repo.read('docs/guide.md')).toBe('g\n');
+      expect(fingerprintRepository(repo)).toBe(before);
+    });
+
+    it("a daemon a lane's tests start, by setsid or a detached node child, does not outlive the test command", async () => {
+      const token = `nx-agent-lanes-daemon-${process.pid}-${Date.now()}`;
+      // The scan must see a daemon that does live: one started here, outside the sandbox.
+      const control = spawn('sleep', ['30'], { env: { ...process.env, DAEMON_TOKEN: token }, stdio: 'ignore' });
+      try {
+        await expect(waitUntil(() => processesCarrying(token).length > 0, 5000)).resolves.toBe(true);
+      } finally {
+        control.kill('SIGKILL');
+      }
+      await expect(waitUntil(() => processesCarrying(token).length === 0, 5000)).resolves.toBe(true);
+
+      // Outside the worktree, where an unsandboxed daemon would leave them for the user.
+      const bySetsid = join(repo.scratch, 'setsid-daemon-ran');
+      const byNode = join(repo.scratch, 'node-daemon-ran');
+      const detached = `const c = require("child_process").spawn("sh", ["-c", "sleep 30; touch '${byNode}'"], { detached: true, stdio: "ignore" }); c.unref(); console.log("node daemon " + c.pid);`;
+      const test = [
+        `export DAEMON_TOKEN=${token}`,
+        `setsid sh -c "sleep 30; touch '${bySetsid}'" >/dev/null 2>&1 &`,
+        'daemon=$!',
+        inlineNodeCommand(detached),
+        // The command ends with both daemons running, so only the sandbox can have stopped them.
+        'kill -0 "$daemon" && echo "setsid daemon $daemon running"',
+      ].join('\n');
+      const verified = await runAndVerifyApi(testingApi(test), {});
+      expect(verified).toMatchObject({ sandboxed: true, passed: true, reason: undefined });
+      expect(verified.tests!.outputTail).toMatch(/^node daemon \d+$/m);
+      expect(verified.tests!.outputTail).toMatch(/^setsid daemon \d+ running$/m);
+      expect(await waitUntil(() => processesCarrying(token).length === 0, 3000)).toBe(true);
+      // No process of the test is left, so neither file can be written later.
+      expect(existsSync(bySetsid)).toBe(false);
+      expect(existsSync(byNode)).toBe(false);
+      expect(fingerprintRepository(repo)).toBe(before);
+    });
+  });
 });
+
+/** Pids of this machine's processes whose environment or command line holds `token`. */
+function processesCarrying(token: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return ['environ', 'cmdline'].some((part) => readFileSync(`/proc/${pid}/${part}`).includes(token));
+      } catch {
+        return false; // gone meanwhile, or not ours to read
+      }
+    })
+    .map(Number);
+}
+
+/** Polls `done` until it holds or `ms` pass; says whether it held. */
+async function waitUntil(done: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
