@@ -129,6 +129,7 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
   let files: LaneResult['filesChanged'] = [];
   let startedFrom: LaneResult['startedFrom'] = 'fresh';
   let watch: RepositoryWatch | undefined;
+  let metered: ReturnType<typeof decideUsage> = { source: 'none', turns: 0, usage: createZeroUsage(), costUsd: 0, stop: undefined };
   try {
     // Through its worktree the agent reaches the user's .git: refs, HEAD, config and hooks it changes fail the lane.
     watch = await watchRepository(stage.repoRoot, {
@@ -210,6 +211,12 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
     log(`failed: ${result.reason}`);
   } finally {
     await proxy.close();
+    // The proxy's stop names the limit; what the plugin finds next (moved refs, a withheld secret) still fails the lane.
+    metered = decideUsage(result, proxy.meter(lane.name));
+    if (metered.stop && result.status !== 'over-budget') {
+      result = { ...result, status: 'over-budget', reason: `${metered.stop}${result.reason ? ` (the agent then said: ${result.reason.split('\n')[0]})` : ''}` };
+      log(metered.stop);
+    }
     const moved = await checkRepository(watch, "the lane's agent");
     if (moved) {
       result = { ...result, status: 'failed', reason: result.status === 'failed' && result.reason ? `${moved}. The agent also failed: ${result.reason}` : moved };
@@ -232,11 +239,6 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
       log(result.reason!);
     }
     transcriptWriter.close();
-  }
-  const metered = decideUsage(result, proxy.meter(lane.name));
-  if (metered.stop && result.status !== 'over-budget') {
-    result = { ...result, status: 'over-budget', reason: `${metered.stop}${result.reason ? ` (the agent then said: ${result.reason.split('\n')[0]})` : ''}` };
-    log(result.reason!);
   }
 
   const endedAt = now();
