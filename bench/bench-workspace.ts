@@ -109,12 +109,17 @@ export function planLanes(feature: string, count: number): BenchLane[] {
 /** The lane targets of a feature, for `nx run-many --targets=...`. */
 export const laneTargets = (lanes: readonly BenchLane[]): string => lanes.map((l) => `lane--${l.name}`).join(',');
 
-/** A scratch workspace with the built plugin installed and registered, and `features` committed. */
-export function createBenchWorkspace(options: { features: BenchFeature[]; extraProjects?: Record<string, unknown> }): ScratchWorkspace {
+/** A scratch workspace with the built plugin installed and registered, and `features` (and `files`, by path) committed. */
+export function createBenchWorkspace(options: {
+  features: BenchFeature[];
+  extraProjects?: Record<string, unknown>;
+  files?: Record<string, string>;
+}): ScratchWorkspace {
   const ws = createScratchWorkspace('bench');
   ws.write('nx.json', JSON.stringify({ plugins: [{ plugin: 'nx-agent-lanes' }] }, null, 2));
   for (const feature of options.features) writeFeature(ws, feature);
   for (const [root, project] of Object.entries(options.extraProjects ?? {})) ws.write(`${root}/project.json`, JSON.stringify(project, null, 2));
+  for (const [path, content] of Object.entries(options.files ?? {})) ws.write(path, content);
   ws.commitAll('bench features');
   return ws;
 }
