@@ -71,6 +71,8 @@ describe('nx affected -t integrate', () => {
         JSON.stringify({
           goal: `The ${feature}`,
           contract: 'contract.md',
+          // Unsandboxed: the scripted agent logs its runs outside the workspace, which a sandboxed lane cannot write.
+          sandbox: 'off',
           agent: { provider: 'command', command: 'node tools/scripted-agent.js' },
           lanes: Object.fromEntries(
             Object.entries(lanes).map(([lane, { owns, after }]) => [lane, { spec: `lanes/${lane}.md`, owns: [owns], test: `node ${owns}`, after }]),

@@ -34,6 +34,8 @@ describe('bad input under Nx', () => {
       {
         goal: 'Customers download orders as CSV',
         contract: 'contract.md',
+        // Unsandboxed: the slow agent waits for and leaves markers outside the workspace, which a sandboxed lane cannot reach.
+        sandbox: 'off',
         agent: { provider: 'command', command: 'node tools/slow-agent.js' },
         lanes: {
           api: { spec: 'lanes/api.md', owns: ['apps/api/src/**'], test: 'node apps/api/src/done.js' },

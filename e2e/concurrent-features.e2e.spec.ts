@@ -32,7 +32,8 @@ describe('two features integrating at once', () => {
       }
       ws.write(
         `features/${feature}/feature.jsonc`,
-        JSON.stringify({ goal: `${feature} as CSV`, contract: 'contract.md', agent: { provider: 'command', command: 'node tools/scripted-agent.js' }, lanes }, null, 2),
+        // Unsandboxed: the scripted agent logs its runs outside the workspace, which a sandboxed lane cannot write.
+        JSON.stringify({ goal: `${feature} as CSV`, contract: 'contract.md', sandbox: 'off', agent: { provider: 'command', command: 'node tools/scripted-agent.js' }, lanes }, null, 2),
       );
     }
     ws.nx(['g', 'nx-agent-lanes:init']);

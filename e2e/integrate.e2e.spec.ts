@@ -59,7 +59,8 @@ describe('verify and integrate under Nx', () => {
       planFile,
       ws
         .read(planFile)
-        .replace(/"agent": \{[^}]*\}/, '"agent": { "provider": "command", "command": "node tools/scripted-agent.js" }')
+        // Unsandboxed: the scripted agent logs its runs outside the workspace, which a sandboxed lane cannot write.
+        .replace(/"agent": \{[^}]*\}/, '"sandbox": "off",\n  "agent": { "provider": "command", "command": "node tools/scripted-agent.js" }')
         .replace('// "integration": { "test": "npx jest e2e/export-feature.e2e.spec.ts" },', '"integration": { "test": "node e2e/export.e2e.js" },')
         .replace('"review": { "risky": [] }', '"review": { "risky": ["apps/web/**"] }'),
     );

@@ -66,7 +66,8 @@ describe('agent lanes under Nx', () => {
     lane('web', ['--after', 'api']);
     // Every lane runs the scripted agent through the command provider.
     const planFile = `${FEATURE}/feature.jsonc`;
-    ws.write(planFile, ws.read(planFile).replace(/"agent": \{[^}]*\}/, '"agent": { "provider": "command", "command": "node tools/scripted-agent.js" }'));
+    // Unsandboxed: the scripted agent logs its runs outside the workspace, which a sandboxed lane cannot write.
+    ws.write(planFile, ws.read(planFile).replace(/"agent": \{[^}]*\}/, '"sandbox": "off",\n  "agent": { "provider": "command", "command": "node tools/scripted-agent.js" }'));
     ws.commitAll('plan export-feature');
   });
 

@@ -5,7 +5,7 @@ import * as story from '../tools/demo/export-story';
 import type { Observation, Story, StoryStep } from '../tools/demo/export-story';
 import { createStoryWorkspace, type NxRun, type StoryWorkspace } from '../tools/demo/story-workspace';
 import { prepareMatrixInstall, selectMatrix, type MatrixInstall } from './utils/nx-matrix';
-import { countAgentRuns, createScratchWorkspace, type ScratchWorkspace } from './utils/scratch-workspace';
+import { createScratchWorkspace, type ScratchWorkspace } from './utils/scratch-workspace';
 
 /**
  * The plugin under each Nx version of the matrix (e2e/utils/nx-matrix.ts; NX_MATRIX picks a
@@ -101,8 +101,8 @@ describe.each(MATRIX.map((entry) => [`nx@${entry.nx} on Node ${entry.node}`, ent
 
   /**
    * The cache table: which edit reruns which lanes' agents. Rows run on a plan of three lanes
-   * whose agent is e2e/fixtures/scripted-agent.js (command provider): it logs every run outside
-   * the workspace, so a row is an edit through `cacheWorkspace()`, then
+   * whose agent is e2e/fixtures/scripted-agent.js (command provider), in the sandbox; a lane ran
+   * when its result.json has a new start time. A row is an edit through `cacheWorkspace()`, then
    * `expectAgentRuns({ <lane>: 1, ... })`. Rows share the workspace, in order: the first one
    * sees every lane run.
    */
@@ -111,7 +111,6 @@ describe.each(MATRIX.map((entry) => [`nx@${entry.nx} on Node ${entry.node}`, ent
     let scratch: string | undefined;
     const FEATURE_DIR = 'features/export-feature';
     const OWNS: Record<string, string> = { api: 'apps/api/src/export.js', logic: 'libs/export/src/csv.js', docs: 'docs/export.md' };
-    const agentLog = () => join(scratch!, 'agent-runs.jsonl');
 
     /** Made by the first row that asks: Jest runs a describe's beforeAll even when all it holds is todos. */
     const cacheWorkspace = (): ScratchWorkspace => {
@@ -141,13 +140,14 @@ describe.each(MATRIX.map((entry) => [`nx@${entry.nx} on Node ${entry.node}`, ent
     const expectAgentRuns = async (expected: Record<string, number>) => {
       const workspace = cacheWorkspace();
       let output = '';
-      const ran = await countAgentRuns(agentLog(), () => {
-        const run = workspace.nx(['run', `${story.FEATURE}:integrate`], {
-          allowFailure: true,
-          env: { AGENT_LOG: agentLog(), AGENT_SCRIPT: JSON.stringify(agentScript(OWNS)), AGENT_SLEEP_MS: '200', CI: 'true' },
-        });
-        output = `${run.stdout}${run.stderr}`;
+      const before = laneStarts(workspace.root);
+      const run = workspace.nx(['run', `${story.FEATURE}:integrate`], {
+        allowFailure: true,
+        env: { AGENT_SCRIPT: JSON.stringify(agentScript(OWNS)), AGENT_SLEEP_MS: '200', CI: 'true' },
       });
+      output = `${run.stdout}${run.stderr}`;
+      const after = laneStarts(workspace.root);
+      const ran = Object.fromEntries(Object.keys(after).filter((lane) => after[lane] !== before[lane]).map((lane) => [lane, 1]));
       const same = JSON.stringify(Object.entries(ran).sort()) === JSON.stringify(Object.entries(expected).sort());
       expect({ ran, ...(same ? {} : describeNxFailure(output)) }).toEqual({ ran: expected });
     };
@@ -210,6 +210,26 @@ describe.each(MATRIX.map((entry) => [`nx@${entry.nx} on Node ${entry.node}`, ent
     });
   });
 });
+
+/** Each lane's result.json start time: a cache hit restores the same one, a run writes a new one. */
+function laneStarts(root: string): Record<string, string> {
+  const dir = join(root, 'dist/agent-lanes', story.FEATURE);
+  let lanes: string[] = [];
+  try {
+    lanes = readdirSync(dir);
+  } catch {
+    return {};
+  }
+  const starts: Record<string, string> = {};
+  for (const lane of lanes) {
+    try {
+      starts[lane] = (JSON.parse(readFileSync(join(dir, lane, 'result.json'), 'utf8')) as { startedAt: string }).startedAt;
+    } catch {
+      // Not a lane folder, or no result yet.
+    }
+  }
+  return starts;
+}
 
 /** The reduced plan of the cache table: one owned file and a trivial test per lane. */
 function reducedPlan(owns: Record<string, string>) {

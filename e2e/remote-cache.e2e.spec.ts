@@ -85,6 +85,8 @@ describe('two clones sharing a self-hosted remote cache', () => {
         {
           goal: 'Customers download orders as CSV',
           contract: 'contract.md',
+          // Unsandboxed: the scripted agent logs its runs outside the workspace, which a sandboxed lane cannot write.
+          sandbox: 'off',
           agent: { provider: 'command', command: 'node tools/scripted-agent.js' },
           lanes,
           integration: { test: 'node e2e/export.e2e.js' },

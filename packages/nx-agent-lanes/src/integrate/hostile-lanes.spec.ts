@@ -315,6 +315,8 @@ describe('hostile lanes', () => {
       const written = readVerifyResult(artifacts('api'))!;
       expect(written.reason).toBe(verified.reason);
       expectEveryStepRefused(written.tests!.outputTail);
+      // verify.json names what the sandbox refused, from the tests' own output.
+      expect(written.sandboxRefusals).toEqual(expect.arrayContaining([expect.stringMatching(/^plant a hook: refused: EROFS/), expect.stringMatching(/^move main: refused: .*Read-only file system/)]));
       expect(fingerprintRepository(repo)).toBe(before);
     });
 

@@ -119,6 +119,7 @@ async function integrateInStage(options: IntegrateOptions, stage: Stage): Promis
     featureBranch: branch,
     by: `${feature.name} integrate`,
   });
+  const runProcess = worktree.runner();
   const ran = await runSetupThenTest({
     setup: feature.setup,
     test: feature.integration.test ? { label: 'integration test', command: feature.integration.test } : undefined,
@@ -126,9 +127,10 @@ async function integrateInStage(options: IntegrateOptions, stage: Stage): Promis
     env: stage.keylessEnv,
     signal,
     log,
-    runProcess: worktree.runner(),
+    runProcess,
     outputBytes: feature.limits.outputBytes,
   });
+  if (runProcess.refusals.length) log(`the sandbox refused what setup or the integration test tried, e.g.: ${runProcess.refusals[0]}`);
   const { setup, test } = failOnRepositoryChange(ran, describeRepositoryCheck(await watch.check(), ran.test ? 'the integration test' : 'setup'), log);
   const green = (!setup || setup.passed) && (!test || test.passed);
   if (green) {

@@ -7,9 +7,12 @@ export function describeLaneResult(feature: string, r: LaneResult): string[] {
     `${r.turns} turn${r.turns === 1 ? '' : 's'}, ${t.input + t.cacheRead + t.cacheWrite} tokens in ` +
     `(${t.cacheRead} from cache), ${t.output} out, $${r.costUsd.toFixed(4)}, ${(r.durationMs / 1000).toFixed(1)} s`;
   const files = `${r.filesChanged.length} file${r.filesChanged.length === 1 ? '' : 's'} changed`;
+  const refused = r.sandboxRefusals?.length
+    ? [`the sandbox refused what this lane's processes tried (sandboxRefusals in result.json), e.g.: ${r.sandboxRefusals[0]}`]
+    : [];
   switch (r.status) {
     case 'done':
-      return [`done: ${files}; ${figures}`, ...(r.summary ? [`summary: ${r.summary}`] : [])];
+      return [`done: ${files}; ${figures}`, ...(r.summary ? [`summary: ${r.summary}`] : []), ...refused];
     case 'blocked':
       return [
         `BLOCKED after ${figures}: ${r.question ?? '(no question given)'}`,
@@ -19,6 +22,6 @@ export function describeLaneResult(feature: string, r: LaneResult): string[] {
     case 'over-budget':
       return [`OVER BUDGET: ${r.reason ?? ''}; ${files}; ${figures}`, `raise agent.budgetUsd or agent.maxTurns for this lane in feature.jsonc, or narrow its spec.`];
     default:
-      return [`FAILED: ${r.reason ?? 'unknown reason'}; ${files} (kept in lane.patch); ${figures}`];
+      return [`FAILED: ${r.reason ?? 'unknown reason'}; ${files} (kept in lane.patch); ${figures}`, ...refused];
   }
 }

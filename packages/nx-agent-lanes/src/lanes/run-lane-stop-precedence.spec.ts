@@ -23,7 +23,6 @@ it('a lane stopped by the proxy whose patch withheld a secret file still fails (
     const command = createCommandProvider();
     const env = { ...process.env, ANTHROPIC_BASE_URL: replay.url, ANTHROPIC_API_KEY: 'fake-key-marker-demo-0123456789', EXPORT_TOKEN: 'tok-marker-demo-abcdefgh' };
     const result = await runLane({ workspaceRoot: repo.root, feature, lane, providers: { command, anthropic: command }, env });
-    console.log(JSON.stringify({ status: result.status, reason: result.reason }, null, 1));
     expect(readFileSync(join(repo.root, 'dist/agent-lanes/f/logic/lane.patch'), 'utf8')).not.toContain('tok-marker');
     expect(result.status).toBe('failed');
     expect(result.reason).toMatch(/^the agent wrote a secret value into libs\/export\/config\.ts/);

@@ -119,7 +119,10 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
     apiKey: upstreamApi.apiKey,
     authToken: upstreamApi.authToken,
     lanes: { [lane.name]: { budgetUsd: lane.agent.budgetUsd, maxTurns: lane.agent.maxTurns, model: meteredModel(lane), prices: { ...DEFAULT_PRICES, ...lane.agent.prices }, spent } },
-    log: (line) => log(`api proxy: ${line}`),
+    // The anthropic provider logs each turn itself; the proxy's line per answered request is for agents that do not.
+    log: (line) => {
+      if (provider.name !== 'anthropic' || !ANSWERED_REQUEST.test(line)) log(`api proxy: ${line}`);
+    },
   });
   const agentEnv = buildLaneEnv(stage.keylessEnv, { baseUrl: proxy.urlFor(lane.name) });
   const runProcess = worktree.runner({ apiProxyPort: proxyPort(proxy) });
@@ -261,6 +264,7 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
     usageSource: metered.source,
     ...(metered.agentReported ? { agentReported: metered.agentReported } : {}),
     sandboxed: stage.sandboxed,
+    ...(runProcess.refusals.length ? { sandboxRefusals: [...runProcess.refusals] } : {}),
     startedAt: new Date(startedAt).toISOString(),
     endedAt: new Date(endedAt).toISOString(),
     durationMs: endedAt - startedAt,
@@ -305,6 +309,9 @@ function decideUsage(result: AgentRunResult, meter: LaneMeter) {
   if (result.turns > 0 || result.costUsd > 0) return { source: 'agent' as const, turns: result.turns, usage: result.usage, costUsd: result.costUsd, stop };
   return { source: 'none' as const, turns: 0, usage: createZeroUsage(), costUsd: 0, stop };
 }
+
+/** The metering proxy's line for a request the upstream answered (`lane x: POST /v1/messages 200 ...`). */
+const ANSWERED_REQUEST = /^lane \S+: POST \S+ 2\d\d /;
 
 /**
  * The model the proxy prices an answer as when the answer's own model has no price. A command

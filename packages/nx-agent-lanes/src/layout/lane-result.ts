@@ -31,6 +31,8 @@ export interface LaneResult {
   agentReported?: { turns: number; costUsd: number };
   /** Whether the agent ran in the OS sandbox. */
   sandboxed?: boolean;
+  /** Output lines of the agent (and its run_tests) that show the sandbox refusing a write or a connection. */
+  sandboxRefusals?: string[];
   startedAt: string;
   endedAt: string;
   durationMs: number;

@@ -20,6 +20,8 @@ export interface VerifyResult {
   baseCommit?: string;
   /** Whether setup and the tests ran in the OS sandbox (`sandbox` in feature.jsonc, and what the machine has). */
   sandboxed?: boolean;
+  /** Output lines of setup and the tests that show the sandbox refusing a write or a connection. */
+  sandboxRefusals?: string[];
   startedAt: string;
   endedAt: string;
   durationMs: number;

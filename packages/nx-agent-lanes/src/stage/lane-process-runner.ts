@@ -29,7 +29,18 @@ export interface LaneProcessOptions {
  * one (writes only to its worktree and scratch folder, nothing outliving the command, no network
  * but the API proxy and the hosts the plan allows), with its output redacted, then capped.
  */
-export type LaneProcessRunner = (options: LaneProcessOptions) => Promise<SandboxedRunResult>;
+export type LaneProcessRunner = ((options: LaneProcessOptions) => Promise<SandboxedRunResult>) & {
+  /** Output lines of this runner's sandboxed processes that show the sandbox refusing something (first few). */
+  readonly refusals: readonly string[];
+};
+
+/**
+ * What a process prints when the sandbox refuses it: a write to a read-only or hidden place, a
+ * connection to the network. Read from the output, so a lane that hides its attempts is still
+ * contained, only not named.
+ */
+const REFUSAL = /EROFS|Read-only file system|ENETUNREACH|Network is unreachable|EAI_AGAIN|Temporary failure in name resolution/;
+const KEPT_REFUSALS = 5;
 
 export interface LaneProcessRunnerSetup {
   isolation: SandboxIsolation;
@@ -48,7 +59,9 @@ export interface LaneProcessRunnerSetup {
 export function createLaneProcessRunner(setup: LaneProcessRunnerSetup): LaneProcessRunner {
   const nodeModules = join(setup.repoRoot, 'node_modules');
   const readable = existsSync(nodeModules) ? [nodeModules] : [];
-  return (options) =>
+  const refusals: string[] = [];
+  let seen = 0;
+  const run = (options: LaneProcessOptions) =>
     runSandboxed({
       command: options.command,
       cwd: options.cwd,
@@ -63,11 +76,19 @@ export function createLaneProcessRunner(setup: LaneProcessRunnerSetup): LaneProc
       timeoutMs: options.timeoutMs,
       killGraceMs: options.killGraceMs,
       outputCapBytes: options.outputCapBytes,
-      onLine: options.onLine,
+      onLine: (line, stream) => {
+        if (setup.isolation.kind === 'bwrap' && REFUSAL.test(line) && seen++ < KEPT_REFUSALS) refusals.push(line.slice(0, 300));
+        options.onLine(line, stream);
+      },
       createOutputFilter: () => new StreamRedactor(setup.secrets),
       onSpawn: options.onSpawn,
       spawn: setup.spawn,
     });
+  return Object.assign(run, {
+    get refusals(): readonly string[] {
+      return seen > KEPT_REFUSALS ? [...refusals, `… and ${seen - KEPT_REFUSALS} more`] : refusals;
+    },
+  });
 }
 
 function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {

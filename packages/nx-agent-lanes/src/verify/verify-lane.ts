@@ -6,6 +6,7 @@ import { patchFiles } from '../git/lane-patch';
 import { describeRepositoryCheck, watchRepository } from '../git/watch-repository';
 import { sha256 } from '../hashing/sha256';
 import { redactValue } from '../lanes/redact-secrets';
+import type { LaneProcessRunner } from '../stage/lane-process-runner';
 import { runStage, type Stage } from '../stage/run-stage';
 import { describeCheckFailure } from './describe-check-failure';
 import { applyAndJudgeLanePatch } from './judge-lane-patch';
@@ -57,6 +58,7 @@ async function verifyInStage(options: VerifyLaneOptions, stage: Stage): Promise<
   const risk = classifyRisk(feature, lane, paths);
 
   let baseCommit: string | undefined;
+  let runProcess: LaneProcessRunner | undefined;
   const finish = (partial: Partial<VerifyResult> & Pick<VerifyResult, 'passed'>): VerifyResult => {
     const ended = Date.now();
     const result: VerifyResult = redactValue({
@@ -70,6 +72,7 @@ async function verifyInStage(options: VerifyLaneOptions, stage: Stage): Promise<
       ownership,
       risk,
       sandboxed: stage.sandboxed,
+      ...(runProcess?.refusals.length ? { sandboxRefusals: [...runProcess.refusals] } : {}),
       startedAt: new Date(started).toISOString(),
       endedAt: new Date(ended).toISOString(),
       durationMs: ended - started,
@@ -125,7 +128,7 @@ async function verifyInStage(options: VerifyLaneOptions, stage: Stage): Promise<
       env: stage.keylessEnv,
       signal,
       log,
-      runProcess: worktree.runner(),
+      runProcess: (runProcess = worktree.runner()),
       outputBytes: lane.limits.outputBytes,
     });
     const moved = describeRepositoryCheck(await watch.check(), `lane ${lane.name}'s ${tests ? 'tests' : 'setup'}`);
