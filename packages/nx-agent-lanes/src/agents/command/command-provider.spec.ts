@@ -119,6 +119,8 @@ describe('command provider', () => {
         blockerFile: process.env.LANE_BLOCKER_FILE,
         blockerExists: fs.existsSync(process.env.LANE_BLOCKER_FILE),
         fromCaller: process.env.FROM_CALLER,
+        budget: process.env.LANE_BUDGET_USD,
+        maxTurns: process.env.LANE_MAX_TURNS,
       }));
     `);
     const result = await provider.run(runInput(command));
@@ -141,9 +143,19 @@ describe('command provider', () => {
       blockerFile: join(scratchDir, 'blocker.txt'),
       blockerExists: false,
       fromCaller: 'yes',
+      budget: '2',
+      maxTurns: '40',
     });
     expect(events[0]).toMatchObject({ type: 'agent-start', provider: 'command', cwd: worktree });
     expect(events[events.length - 1]).toMatchObject({ type: 'agent-end', status: 'done', exitCode: 0 });
+  });
+
+  it("logs the tools Claude Code's record says it refused for want of permission", async () => {
+    const record = JSON.stringify({ type: 'result', subtype: 'success', is_error: false, num_turns: 2, result: 'ok', permission_denials: [{ tool_name: 'Bash' }, { tool_name: 'Bash' }] });
+    const result = await provider.run(runInput(nodeAgent(`console.log(${JSON.stringify(record)});`)));
+    expect(result.status).toBe('done');
+    expect(logs).toContain('Claude Code refused 2 tool uses for want of permission: Bash');
+    expect(events).toContainEqual(expect.objectContaining({ type: 'permission-denials', tools: ['Bash', 'Bash'] }));
   });
 
   it('reports a blocker written to LANE_BLOCKER_FILE before exit 0', async () => {

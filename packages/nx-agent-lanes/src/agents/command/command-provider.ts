@@ -4,6 +4,7 @@ import { AgentError } from '../../errors';
 import { DEFAULT_LIMITS } from '../../feature/read-limits';
 import type { AgentProviderImpl, AgentRunInput, AgentRunResult } from '../provider';
 import { decideCommandResult } from './decide-command-result';
+import { parseClaudeResult } from './parse-claude-result';
 
 export interface CommandProviderOptions {
   /** Time a stopped agent gets between SIGTERM and SIGKILL. Default 5 seconds. */
@@ -66,6 +67,10 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
         LANE_PROMPT_FILE: promptFile,
         LANE_BLOCKER_FILE: blockerFile,
         LANE_TEST_COMMAND: input.testCommand,
+        // The plan's limits, for a CLI that takes them (claude -p --max-budget-usd "$LANE_BUDGET_USD");
+        // the metering proxy enforces them either way.
+        LANE_BUDGET_USD: String(input.agent.budgetUsd),
+        LANE_MAX_TURNS: String(input.agent.maxTurns),
       },
       stdin: input.prompt.full,
       onSpawn: input.onProcessGroup,
@@ -94,6 +99,11 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
     lastStdoutLine: exit.lastStdoutLine,
     stderrTail: exit.stderrTail,
   });
+  const denied = exit.lastStdoutLine ? parseClaudeResult(exit.lastStdoutLine)?.permissionDenials ?? [] : [];
+  if (denied.length) {
+    input.log(`Claude Code refused ${denied.length} tool use${denied.length === 1 ? '' : 's'} for want of permission: ${[...new Set(denied)].join(', ')}`);
+    input.transcript({ type: 'permission-denials', tools: denied });
+  }
   input.transcript({ type: 'agent-end', exitCode: exit.exitCode, exitSignal: exit.exitSignal, timedOut: exit.timedOut, interrupted: exit.interrupted, sandboxed: exit.sandboxed, ...result });
   input.log(describeResult(result));
   return result;

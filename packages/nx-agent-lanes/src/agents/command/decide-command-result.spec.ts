@@ -74,4 +74,11 @@ describe('decideCommandResult', () => {
     );
     expect(decideCommandResult(outcome({ timedOutAfterMinutes: 1, exitCode: 0 })).reason).toBe('timed out after 1 minute');
   });
+
+  it('names an API error by its HTTP status, not by the subtype success Claude Code gives it', () => {
+    const record = JSON.stringify({ type: 'result', subtype: 'success', is_error: true, api_error_status: 529, result: 'API Error: overloaded', num_turns: 2 });
+    const result = decideCommandResult({ exitCode: 1, exitSignal: null, interrupted: false, lastStdoutLine: record, stderrTail: [] });
+    expect(result.status).toBe('failed');
+    expect(result.reason).toBe('the agent command exited with code 1; the agent reported an API error (HTTP 529): API Error: overloaded');
+  });
 });

@@ -60,7 +60,12 @@ function describeProblems(outcome: CommandOutcome, record: ReturnType<typeof par
   else if (outcome.exitCode !== 0) problems.push(`the agent command exited with code ${outcome.exitCode}${explainExitCode(outcome.exitCode)}`);
   if (record?.isError) {
     const detail = record.result?.trim() ? `: ${firstLine(record.result)}` : '';
-    problems.push(`the agent reported an error (${record.subtype ?? 'is_error'})${detail}`);
+    // An API error ends the run with subtype `success`: the status says what happened.
+    const what =
+      record.apiErrorStatus !== undefined
+        ? `an API error (HTTP ${record.apiErrorStatus})`
+        : `an error${record.subtype && record.subtype !== 'success' ? ` (${record.subtype})` : ''}`;
+    problems.push(`the agent reported ${what}${detail}`);
   }
   return problems;
 }

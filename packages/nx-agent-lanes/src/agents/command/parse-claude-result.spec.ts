@@ -18,6 +18,7 @@ describe('parseClaudeResult', () => {
       turns: 7,
       costUsd: 0.4213,
       usage: { input: 1200, output: 800, cacheRead: 30000, cacheWrite: 5000 },
+      permissionDenials: [],
     });
   });
 
@@ -29,7 +30,40 @@ describe('parseClaudeResult', () => {
       turns: 0,
       costUsd: 0.1,
       usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+      permissionDenials: [],
     });
+  });
+
+  it('reads the result record out of the JSON array that --output-format json --verbose prints', () => {
+    const line = JSON.stringify([
+      { type: 'system', subtype: 'init' },
+      { type: 'assistant', message: { content: [] } },
+      { type: 'result', subtype: 'success', is_error: false, num_turns: 3, total_cost_usd: 0.16, result: 'done', usage: { input_tokens: 10, output_tokens: 20 } },
+    ]);
+    expect(parseClaudeResult(line)).toMatchObject({ isError: false, turns: 3, costUsd: 0.16, result: 'done', usage: { input: 10, output: 20, cacheRead: 0, cacheWrite: 0 } });
+    expect(parseClaudeResult(JSON.stringify([{ type: 'assistant' }]))).toBeUndefined();
+  });
+
+  it('takes the tokens from modelUsage when usage is all zeros (a run stopped at --max-budget-usd), and reads permission denials and the API error status', () => {
+    const line = JSON.stringify({
+      type: 'result',
+      subtype: 'error_max_budget_usd',
+      is_error: true,
+      num_turns: 3,
+      total_cost_usd: 0.16,
+      api_error_status: null,
+      usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+      modelUsage: {
+        'claude-sonnet-4-6': { inputTokens: 100, outputTokens: 50, cacheReadInputTokens: 1000, cacheCreationInputTokens: 200, costUSD: 0.15 },
+        'claude-haiku-4-5': { inputTokens: 10, outputTokens: 5, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUSD: 0.01 },
+      },
+      permission_denials: [{ tool_name: 'Bash', tool_use_id: 't1', tool_input: { command: 'npx jest' } }, { tool_name: 'Write', tool_use_id: 't2', tool_input: {} }],
+    });
+    const record = parseClaudeResult(line)!;
+    expect(record.usage).toEqual({ input: 110, output: 55, cacheRead: 1000, cacheWrite: 200 });
+    expect(record.permissionDenials).toEqual(['Bash', 'Write']);
+    expect(record.apiErrorStatus).toBeUndefined();
+    expect(parseClaudeResult(JSON.stringify({ type: 'result', is_error: true, api_error_status: 429 }))?.apiErrorStatus).toBe(429);
   });
 
   it('ignores lines that are not a result record', () => {
@@ -37,5 +71,6 @@ describe('parseClaudeResult', () => {
     expect(parseClaudeResult('{"type":"assistant","message":{}}')).toBeUndefined();
     expect(parseClaudeResult('{"type":"result"')).toBeUndefined();
     expect(parseClaudeResult('["result"]')).toBeUndefined();
+    expect(parseClaudeResult('[]')).toBeUndefined();
   });
 });

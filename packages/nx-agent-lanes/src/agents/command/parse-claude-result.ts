@@ -2,7 +2,8 @@ import type { TokenUsage } from '../provider';
 
 /**
  * The result record Claude Code prints last with `--output-format json` (or as the last line
- * of `stream-json`): `{"type":"result","subtype":...,"is_error":...,"total_cost_usd":...}`.
+ * of `stream-json`; with `--output-format json --verbose`, the last element of the one JSON
+ * array it prints): `{"type":"result","subtype":...,"is_error":...,"total_cost_usd":...}`.
  * Its exit code alone does not say whether the run failed; this record does.
  */
 export interface ClaudeResultRecord {
@@ -14,20 +15,28 @@ export interface ClaudeResultRecord {
   turns: number;
   costUsd: number;
   usage: TokenUsage;
+  /** The HTTP status of the API error that ended the run, when one did. */
+  apiErrorStatus?: number;
+  /** Tools Claude Code refused to run for want of permission, by name. */
+  permissionDenials: string[];
 }
 
 /** Reads one stdout line as a Claude Code result record; anything else gives undefined. */
 export function parseClaudeResult(line: string): ClaudeResultRecord | undefined {
   const text = line.trim();
-  if (!text.startsWith('{')) return undefined;
+  if (!text.startsWith('{') && !text.startsWith('[')) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return undefined;
   }
+  // `--verbose` with `--output-format json`: every message, the result record last.
+  if (Array.isArray(value)) value = [...value].reverse().find((entry) => isObject(entry) && entry['type'] === 'result');
   if (!isObject(value) || value['type'] !== 'result') return undefined;
-  const usage = isObject(value['usage']) ? value['usage'] : {};
+  const usage = readUsage(value['usage']);
+  const denials = Array.isArray(value['permission_denials']) ? value['permission_denials'] : [];
+  const status = value['api_error_status'];
   return {
     isError: value['is_error'] === true,
     subtype: typeof value['subtype'] === 'string' ? value['subtype'] : undefined,
@@ -35,13 +44,39 @@ export function parseClaudeResult(line: string): ClaudeResultRecord | undefined 
     turns: readCount(value['num_turns']),
     // Older Claude Code versions called the field `cost_usd`.
     costUsd: readCount(value['total_cost_usd'] ?? value['cost_usd']),
-    usage: {
-      input: readCount(usage['input_tokens']),
-      output: readCount(usage['output_tokens']),
-      cacheRead: readCount(usage['cache_read_input_tokens']),
-      cacheWrite: readCount(usage['cache_creation_input_tokens']),
-    },
+    // At --max-budget-usd the record's `usage` is all zeros while `modelUsage` has the figures.
+    usage: isZero(usage) ? readModelUsage(value['modelUsage']) : usage,
+    ...(typeof status === 'number' && Number.isInteger(status) ? { apiErrorStatus: status } : {}),
+    permissionDenials: denials.map((d) => (isObject(d) && typeof d['tool_name'] === 'string' ? d['tool_name'] : 'a tool')),
   };
+}
+
+function readUsage(value: unknown): TokenUsage {
+  const usage = isObject(value) ? value : {};
+  return {
+    input: readCount(usage['input_tokens']),
+    output: readCount(usage['output_tokens']),
+    cacheRead: readCount(usage['cache_read_input_tokens']),
+    cacheWrite: readCount(usage['cache_creation_input_tokens']),
+  };
+}
+
+/** `modelUsage`: per model, `inputTokens`, `outputTokens`, `cacheReadInputTokens`, `cacheCreationInputTokens`; summed. */
+function readModelUsage(value: unknown): TokenUsage {
+  const total: TokenUsage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+  if (!isObject(value)) return total;
+  for (const entry of Object.values(value)) {
+    if (!isObject(entry)) continue;
+    total.input += readCount(entry['inputTokens']);
+    total.output += readCount(entry['outputTokens']);
+    total.cacheRead += readCount(entry['cacheReadInputTokens']);
+    total.cacheWrite += readCount(entry['cacheCreationInputTokens']);
+  }
+  return total;
+}
+
+function isZero(usage: TokenUsage): boolean {
+  return usage.input === 0 && usage.output === 0 && usage.cacheRead === 0 && usage.cacheWrite === 0;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
