@@ -5,7 +5,7 @@ import { AgentError } from '../../errors';
 import type { AgentConfig } from '../../feature/feature-types';
 import type { AgentRunInput } from '../provider';
 import { createTestRunner } from '../../stage/__fixtures__/test-runner';
-import { createCommandProvider } from './command-provider';
+import { BLOCKER_FILE_NAME, createCommandProvider } from './command-provider';
 
 const provider = createCommandProvider({ killGraceMs: 200 });
 const node = JSON.stringify(process.execPath);
@@ -134,13 +134,13 @@ describe('command provider', () => {
     });
     const seen = JSON.parse(readFileSync(join(worktree, 'seen.json'), 'utf8'));
     expect(seen).toEqual({
-      stdin: 'SYSTEM\n\nTASK é\n',
-      file: 'SYSTEM\n\nTASK é\n',
+      stdin: `SYSTEM\n\nTASK é\n\n## Your blocker file\n\nTo report a blocker, write the question to \`${join(worktree, BLOCKER_FILE_NAME)}\` (the file LANE_BLOCKER_FILE names; it is never part of your result), then stop and exit with status 0.\n`,
+      file: `SYSTEM\n\nTASK é\n\n## Your blocker file\n\nTo report a blocker, write the question to \`${join(worktree, BLOCKER_FILE_NAME)}\` (the file LANE_BLOCKER_FILE names; it is never part of your result), then stop and exit with status 0.\n`,
       cwd: worktree,
       feature: 'export-feature',
       lane: 'backend',
       test: 'npx jest export.spec.ts',
-      blockerFile: join(scratchDir, 'blocker.txt'),
+      blockerFile: join(worktree, BLOCKER_FILE_NAME),
       blockerExists: false,
       fromCaller: 'yes',
       budget: '2',
@@ -164,10 +164,22 @@ describe('command provider', () => {
     expect(logs[logs.length - 1]).toBe('blocked: UTC or local time in the CSV?');
   });
 
-  it('ignores a blocker file left in the scratch dir by an earlier run', async () => {
+  it('reports a blocker written to the literal path the prompt gives, inside the working directory, and removes the file', async () => {
+    const file = join(worktree, BLOCKER_FILE_NAME);
+    const result = await provider.run(runInput(`grep -q ${JSON.stringify(file)} "$LANE_PROMPT_FILE" && printf 'Which time zone?' > ${JSON.stringify(file)}`));
+    expect(result).toMatchObject({ status: 'blocked', question: 'Which time zone?' });
+    // Never part of the lane's patch.
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('leaves a checkout file of the blocker file name alone, takes the blocker in scratch instead, and ignores an old one there', async () => {
+    writeFileSync(join(worktree, BLOCKER_FILE_NAME), 'tracked content');
     mkdirSync(scratchDir);
     writeFileSync(join(scratchDir, 'blocker.txt'), 'an old question');
     expect((await provider.run(runInput('true'))).status).toBe('done');
+    expect(readFileSync(join(worktree, BLOCKER_FILE_NAME), 'utf8')).toBe('tracked content');
+    const result = await provider.run(runInput(`test "$LANE_BLOCKER_FILE" = ${JSON.stringify(join(scratchDir, 'blocker.txt'))} && printf 'Q?' > "$LANE_BLOCKER_FILE"`));
+    expect(result).toMatchObject({ status: 'blocked', question: 'Q?' });
   });
 
   it('fails on a non-zero exit, naming the code and the last lines of stderr', async () => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError } from '../../errors';
@@ -37,11 +38,16 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
     return decideCommandResult({ exitCode: null, exitSignal: null, interrupted: true, stderrTail: [] });
   }
   const promptFile = join(input.scratchDir, 'prompt.md');
-  const blockerFile = join(input.scratchDir, 'blocker.txt');
+  // In the working directory, where an agent allowed to edit its files may write (Claude Code
+  // refuses a path outside it); read and removed after exit, so it is never part of the patch. A
+  // checkout that already has a file of that name keeps it, and the blocker goes to scratch.
+  const inWorktree = join(input.worktree, BLOCKER_FILE_NAME);
+  const blockerFile = existsSync(inWorktree) ? join(input.scratchDir, 'blocker.txt') : inWorktree;
   await mkdir(input.scratchDir, { recursive: true });
-  await writeFile(promptFile, input.prompt.full, 'utf8');
+  const prompt = `${input.prompt.full.trimEnd()}\n\n${describeBlockerFile(blockerFile)}\n`;
+  await writeFile(promptFile, prompt, 'utf8');
   // A blocker left by an earlier run in the same scratch dir must not block this one.
-  await rm(blockerFile, { force: true });
+  if (blockerFile !== inWorktree) await rm(blockerFile, { force: true });
 
   const timeoutMinutes = input.agent.timeoutMinutes > 0 ? input.agent.timeoutMinutes : undefined;
   input.log(`running the agent command: ${command}`);
@@ -72,7 +78,7 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
         LANE_BUDGET_USD: String(input.agent.budgetUsd),
         LANE_MAX_TURNS: String(input.agent.maxTurns),
       },
-      stdin: input.prompt.full,
+      stdin: prompt,
       onSpawn: input.onProcessGroup,
       onLine,
       outputCapBytes: input.limits?.outputBytes ?? DEFAULT_LIMITS.outputBytes,
@@ -95,7 +101,7 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
     exitSignal: exit.exitSignal,
     timedOutAfterMinutes: exit.timedOut ? timeoutMinutes : undefined,
     interrupted: exit.interrupted,
-    blocker: await readOptionalFile(blockerFile),
+    blocker: await takeBlocker(blockerFile),
     lastStdoutLine: exit.lastStdoutLine,
     stderrTail: exit.stderrTail,
   });
@@ -107,6 +113,25 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
   input.transcript({ type: 'agent-end', exitCode: exit.exitCode, exitSignal: exit.exitSignal, timedOut: exit.timedOut, interrupted: exit.interrupted, sandboxed: exit.sandboxed, ...result });
   input.log(describeResult(result));
   return result;
+}
+
+/** The blocker file's name in the agent's working directory. */
+export const BLOCKER_FILE_NAME = '.nx-agent-lanes-blocker.txt';
+
+/** The command agent's own section: the literal path of its blocker file, which an agent can write without reading its environment. */
+function describeBlockerFile(file: string): string {
+  return (
+    '## Your blocker file\n\n' +
+    `To report a blocker, write the question to \`${file}\` (the file LANE_BLOCKER_FILE names; it is ` +
+    'never part of your result), then stop and exit with status 0.'
+  );
+}
+
+/** The blocker's text, and the file gone, so it never reaches the lane's patch. */
+async function takeBlocker(file: string): Promise<string | undefined> {
+  const text = await readOptionalFile(file);
+  await rm(file, { force: true });
+  return text;
 }
 
 async function readOptionalFile(file: string): Promise<string | undefined> {
