@@ -7,9 +7,15 @@ export const AGENT_PROVIDERS: readonly AgentProvider[] = ['anthropic', 'command'
 
 /**
  * Published prices per million tokens (US dollars). Newer model ids may be missing here,
- * which is why `agent.prices` extends and overrides this table.
+ * which is why `agent.prices` extends and overrides this table. The 5.x rows are the published
+ * prices as of 2026-12-01 (1-hour cache writes at 2x input, the metering proxy's default); Haiku
+ * 5.5 is priced at its lowest published tier.
  */
 export const DEFAULT_PRICES: Record<string, ModelPrice> = {
+  'claude-sonnet-5-5': { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.2 },
+  'claude-opus-5-5': { input: 4, output: 20 },
+  'claude-fable-5-1': { input: 10, output: 50 },
+  'claude-haiku-5-5': { input: 0.1, output: 0.5 },
   'claude-opus-4-5': { input: 5, output: 25 },
   'claude-opus-4-6': { input: 5, output: 25 },
   'claude-opus-4-7': { input: 5, output: 25 },

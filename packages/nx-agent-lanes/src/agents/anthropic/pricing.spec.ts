@@ -25,4 +25,12 @@ describe('priceUsage', () => {
       expect((error as AgentError).hint).toContain('agent.prices["claude-future-9"]');
     }
   });
+
+  it('knows the current line-up at its published prices', () => {
+    const million = { input: 1_000_000, output: 1_000_000, cacheWrite: 1_000_000, cacheRead: 1_000_000 };
+    expect(priceUsage('claude-sonnet-5-5', million, DEFAULT_PRICES)).toBeCloseTo(2 + 10 + 2.5 + 0.2, 9);
+    expect(priceUsage('claude-opus-5-5', { ...million, cacheWrite: 0, cacheRead: 0 }, DEFAULT_PRICES)).toBeCloseTo(24, 9);
+    expect(priceUsage('claude-fable-5-1', { ...million, cacheWrite: 0, cacheRead: 0 }, DEFAULT_PRICES)).toBeCloseTo(60, 9);
+    expect(priceUsage('claude-haiku-5-5', { ...million, cacheWrite: 0, cacheRead: 0 }, DEFAULT_PRICES)).toBeCloseTo(0.6, 9);
+  });
 });
