@@ -61,6 +61,9 @@ describe.each([
 
     // Plain git, as the user's next commands would run it (a failing process filter stops a command, so it goes last).
     const plain = (...args: string[]) => spawnSync('git', args, { cwd: repo.root, env: testGitEnv(), stdio: 'ignore' });
+    // A new file under filter=evil: `add` cleans it whatever the index's timestamps say (a file git
+    // already knows is re-cleaned only when its stat data is racy, which depends on the clock).
+    repo.write('src/user.js', 'exports.user = 1;\n');
     plain('-c', 'filter.proc.process=', 'add', '-A');
     plain('-c', 'filter.proc.process=', 'diff', '--no-ext-diff', 'HEAD');
     plain('-c', 'filter.proc.process=', 'diff', 'HEAD');
