@@ -13,7 +13,7 @@ import { DEFAULT_SANDBOX } from '../feature/read-sandbox';
 import { createTestRepo, type TestRepo } from '../git/create-test-repo';
 
 export const TEST_AGENT: AgentConfig = {
-  provider: 'command', model: 'claude-sonnet-4-6', maxTurns: 40, budgetUsd: 2, timeoutMinutes: 5, maxTokens: 8192, prices: DEFAULT_PRICES, command: 'true',
+  provider: 'command', model: 'claude-sonnet-4-6', maxTurns: 40, budgetUsd: 2, timeoutMinutes: 5, maxTokens: 8192, prices: DEFAULT_PRICES, command: 'true', claudeMd: false,
 };
 
 export function testLane(name: string, owns: string[], extra: Partial<Lane> = {}): Lane {

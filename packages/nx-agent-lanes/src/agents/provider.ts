@@ -1,5 +1,5 @@
 /**
- * The one small interface every agent provider (`anthropic`, `command`) implements. A provider
+ * The one small interface every agent provider (`anthropic`, `claude-code`, `command`) implements. A provider
  * runs one lane's agent in the lane's worktree and says how it ended; it does not touch git,
  * write artifacts or decide about caching: the agent-lane executor does that around it.
  */
@@ -74,6 +74,8 @@ export interface AgentRunResult {
   turns: number;
   usage: TokenUsage;
   costUsd: number;
+  /** Tool calls the agent's own harness refused (Claude Code's permission_denials, ownership refusals), one line each. */
+  permissionDenials?: string[];
 }
 
 export interface AgentProviderImpl {

@@ -11,6 +11,7 @@ describe('resolveAgentConfig', () => {
       budgetUsd: 2,
       timeoutMinutes: 30,
       maxTokens: 8192,
+      claudeMd: false,
       prices: DEFAULT_PRICES,
     });
     expect(DEFAULT_MODEL).toBe(DEFAULT_AGENT.model);
@@ -28,6 +29,7 @@ describe('resolveAgentConfig', () => {
       budgetUsd: 5,
       timeoutMinutes: 30,
       maxTokens: 8192,
+      claudeMd: false,
       command: 'claude -p',
       prices: { ...DEFAULT_PRICES, a: { input: 1, output: 2 }, b: { input: 3, output: 4 } },
     });

@@ -3,7 +3,7 @@ import type { AgentConfig, AgentConfigInput, AgentProvider, ModelPrice } from '.
 /** A current Sonnet: the SDK warns on deprecated ids, and Sonnet is the cost/quality middle. */
 export const DEFAULT_MODEL = 'claude-sonnet-4-6';
 
-export const AGENT_PROVIDERS: readonly AgentProvider[] = ['anthropic', 'command'];
+export const AGENT_PROVIDERS: readonly AgentProvider[] = ['anthropic', 'claude-code', 'command'];
 
 /**
  * Published prices per million tokens (US dollars). Newer model ids may be missing here,
@@ -26,7 +26,7 @@ export const DEFAULT_PRICES: Record<string, ModelPrice> = {
 };
 
 /** The agent settings a feature gets when feature.jsonc says nothing. */
-export const DEFAULT_AGENT: Readonly<Omit<AgentConfig, 'prices' | 'command'>> = {
+export const DEFAULT_AGENT: Readonly<Omit<AgentConfig, 'prices' | 'command' | 'claudeMd'>> = {
   provider: 'anthropic',
   model: DEFAULT_MODEL,
   maxTurns: 40,
@@ -75,5 +75,6 @@ export function resolveAgentConfig({ feature = {}, lane = {} }: ResolveAgentConf
     ...(command === undefined ? {} : { command }),
     // Prices merge per model id too, so a lane can add one model without restating the table.
     prices: { ...DEFAULT_PRICES, ...feature.prices, ...lane.prices },
+    claudeMd: pick('claudeMd') ?? false,
   };
 }

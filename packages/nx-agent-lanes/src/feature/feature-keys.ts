@@ -42,6 +42,7 @@ export const AGENT_KEYS = [
   'maxTokens',
   'command',
   'prices',
+  'claudeMd',
 ] as const satisfies readonly (keyof AgentConfigInput)[];
 
 export const PRICE_KEYS = ['input', 'output', 'cacheWrite', 'cacheRead'] as const satisfies readonly (keyof ModelPrice)[];

@@ -73,7 +73,7 @@ describe('feature.schema.json', () => {
 
   it('states the same agent defaults and providers as the code', () => {
     const defaults = Object.fromEntries(Object.entries(agent.properties!).filter(([, p]) => p.default !== undefined).map(([k, p]) => [k, p.default]));
-    expect(defaults).toEqual({ ...DEFAULT_AGENT });
+    expect(defaults).toEqual({ ...DEFAULT_AGENT, claudeMd: false });
     expect(agent.properties!.provider.enum).toEqual([...AGENT_PROVIDERS]);
   });
 

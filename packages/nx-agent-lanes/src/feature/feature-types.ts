@@ -3,7 +3,7 @@
  * normalised. This folder imports neither Nx nor git: it turns text into a plan.
  */
 
-export type AgentProvider = 'anthropic' | 'command';
+export type AgentProvider = 'anthropic' | 'claude-code' | 'command';
 
 /** Price of a model per million tokens, in US dollars. */
 export interface ModelPrice {
@@ -29,6 +29,8 @@ export interface AgentConfigInput {
   command?: string;
   /** Extra or overriding model prices, keyed by model id. */
   prices?: Record<string, ModelPrice>;
+  /** claude-code provider: read the repository's CLAUDE.md files (then a cache input of the lane). Default false. */
+  claudeMd?: boolean;
 }
 
 /** `agent` after defaults are applied. */
@@ -41,6 +43,8 @@ export interface AgentConfig {
   maxTokens: number;
   command?: string;
   prices: Record<string, ModelPrice>;
+  /** claude-code provider: read the repository's CLAUDE.md files. */
+  claudeMd: boolean;
 }
 
 /** `limits` as written (feature level or lane override): every field optional. */

@@ -5,6 +5,7 @@ import type { AgentConfigInput, AgentProvider, ModelPrice } from './feature-type
 import {
   type PlanContext,
   nameField,
+  readBoolean,
   readObject,
   readPositiveNumber,
   readString,
@@ -21,7 +22,7 @@ export interface AgentConfigRead {
 }
 
 const PROVIDER_HELP =
-  'Use `anthropic` (the built-in tool-use loop on the Anthropic API) or `command` (any agent CLI, set in `agent.command`)';
+  'Use `anthropic` (the built-in tool-use loop on the Anthropic API), `claude-code` (Claude Code through @anthropic-ai/claude-agent-sdk) or `command` (any agent CLI, set in `agent.command`)';
 
 /** Reads the `agent` property at `where` (`agent` or `lanes.<name>.agent`); undefined when absent or not an object. */
 export function readAgentConfig(ctx: PlanContext, property: Node | undefined, where: string): AgentConfigRead | undefined {
@@ -50,6 +51,7 @@ export function readAgentConfig(ctx: PlanContext, property: Node | undefined, wh
   assign(config, 'timeoutMinutes', readPositiveNumber(ctx, fields, 'timeoutMinutes'));
   assign(config, 'maxTokens', readPositiveNumber(ctx, fields, 'maxTokens', { integer: true }));
   assign(config, 'prices', readPrices(ctx, fields.props.get('prices'), nameField(where, 'prices')));
+  assign(config, 'claudeMd', readBoolean(ctx, fields, 'claudeMd'));
   return {
     config,
     nodes: { agent: property, provider: valueOf(fields.props.get('provider')), model: valueOf(fields.props.get('model')) },

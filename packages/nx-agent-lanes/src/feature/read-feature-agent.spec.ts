@@ -28,7 +28,7 @@ describe('readFeature: agent settings', () => {
         line: 5,
         column: 92,
         message:
-          'Unknown agent provider `anthropc`. Did you mean `anthropic`? Use `anthropic` (the built-in tool-use loop on the Anthropic API) or `command` (any agent CLI, set in `agent.command`).',
+          'Unknown agent provider `anthropc`. Did you mean `anthropic`? Use `anthropic` (the built-in tool-use loop on the Anthropic API), `claude-code` (Claude Code through @anthropic-ai/claude-agent-sdk) or `command` (any agent CLI, set in `agent.command`).',
       },
       { line: 5, column: 117, message: '`lanes.web.agent.maxTokens` must be a positive whole number, not 1.5.' },
     ]);

@@ -65,7 +65,7 @@ describe('readFeature: unknown keys', () => {
         line: 5,
         column: 14,
         message:
-          'Unknown key `modle` in `agent`. Did you mean `model`? Known keys: provider, model, maxTurns, budgetUsd, timeoutMinutes, maxTokens, command, prices.',
+          'Unknown key `modle` in `agent`. Did you mean `model`? Known keys: provider, model, maxTurns, budgetUsd, timeoutMinutes, maxTokens, command, prices, claudeMd.',
       },
       {
         line: 6,

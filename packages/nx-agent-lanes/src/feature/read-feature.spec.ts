@@ -88,6 +88,7 @@ describe('readFeature: normalisation', () => {
       budgetUsd: 5,
       timeoutMinutes: 30,
       maxTokens: 8192,
+      claudeMd: false,
       prices: { ...DEFAULT_PRICES, 'my-model': { input: 2, output: 8 } },
     });
     expect(backend.agent).toEqual(feature.agent);
@@ -110,6 +111,7 @@ describe('readFeature: normalisation', () => {
         budgetUsd: 2,
         timeoutMinutes: 30,
         maxTokens: 8192,
+        claudeMd: false,
         prices: DEFAULT_PRICES,
       },
       lanes: [],

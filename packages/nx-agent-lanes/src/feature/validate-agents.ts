@@ -23,8 +23,8 @@ export function validateAgents(ctx: PlanContext, lanes: LaneRead[], feature: Age
       const at = lane.agent?.nodes.provider ?? feature?.nodes.provider;
       missingCommand.set(at, [...(missingCommand.get(at) ?? []), lane.name]);
     }
-    // The anthropic loop stops at `budgetUsd`, which it can only do knowing the model's price.
-    if (config.provider === 'anthropic' && !findModelPrice(config.prices, config.model)) {
+    // The anthropic loop and Claude Code stop at `budgetUsd`, which needs the model's price.
+    if ((config.provider === 'anthropic' || config.provider === 'claude-code') && !findModelPrice(config.prices, config.model)) {
       const at = lane.agent?.nodes.model ?? feature?.nodes.model;
       const entry = missingPrice.get(at) ?? { model: config.model, lanes: [] };
       entry.lanes.push(lane.name);

@@ -37,7 +37,7 @@ export interface RunLaneOptions {
   workspaceRoot: string;
   feature: Feature;
   lane: Lane;
-  providers: Record<AgentProvider, AgentProviderImpl>;
+  providers: Partial<Record<AgentProvider, AgentProviderImpl>>;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   /** One line per event; already prefixed with the lane's name by the caller if wanted. */

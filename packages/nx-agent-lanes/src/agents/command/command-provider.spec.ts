@@ -35,7 +35,7 @@ afterEach(() => {
 });
 
 function agentConfig(command: string | undefined, timeoutMinutes = 10): AgentConfig {
-  return { provider: 'command', model: 'none', maxTurns: 40, budgetUsd: 2, timeoutMinutes, maxTokens: 8192, command, prices: {} };
+  return { provider: 'command', model: 'none', maxTurns: 40, budgetUsd: 2, timeoutMinutes, maxTokens: 8192, command, prices: {}, claudeMd: false };
 }
 
 function runInput(command: string | undefined, overrides: Partial<AgentRunInput> = {}): AgentRunInput {

@@ -30,7 +30,7 @@ export function decideWaitForAnswer(env: NodeJS.ProcessEnv, isTTY: boolean): boo
 export default async function agentLaneExecutor(
   options: AgentLaneExecutorOptions,
   context: ExecutorContext,
-  providers: Record<AgentProvider, AgentProviderImpl> = {
+  providers: Partial<Record<AgentProvider, AgentProviderImpl>> = {
     anthropic: createAnthropicProvider(),
     command: createCommandProvider(),
   },
