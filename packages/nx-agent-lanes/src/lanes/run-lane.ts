@@ -254,7 +254,7 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
     reason: result.reason,
     summary: result.summary,
     provider: provider.name,
-    model: lane.agent.provider === 'anthropic' ? lane.agent.model : undefined,
+    model: lane.agent.provider === 'command' ? undefined : lane.agent.model,
     baseCommit: base.commit,
     upstream: upstream.map((u) => u.name),
     // A resumed conversation is one piece of work: count the turns and spend before the blocker too.
@@ -265,6 +265,7 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
     ...(metered.agentReported ? { agentReported: metered.agentReported } : {}),
     sandboxed: stage.sandboxed,
     ...(runProcess.refusals.length ? { sandboxRefusals: [...runProcess.refusals] } : {}),
+    ...(result.permissionDenials?.length ? { permissionDenials: result.permissionDenials } : {}),
     startedAt: new Date(startedAt).toISOString(),
     endedAt: new Date(endedAt).toISOString(),
     durationMs: endedAt - startedAt,
@@ -337,6 +338,7 @@ function accumulate(before: AgentRunResult, next: AgentRunResult, run: number): 
     turns: before.turns + next.turns,
     costUsd: before.costUsd + next.costUsd,
     usage: addUsage(before.usage, next.usage),
+    permissionDenials: [...(before.permissionDenials ?? []), ...(next.permissionDenials ?? [])],
   };
 }
 

@@ -33,6 +33,8 @@ export interface LaneResult {
   sandboxed?: boolean;
   /** Output lines of the agent (and its run_tests) that show the sandbox refusing a write or a connection. */
   sandboxRefusals?: string[];
+  /** Tool calls the agent's harness refused: an unowned path (claude-code), Claude Code's permission_denials (command). */
+  permissionDenials?: string[];
   startedAt: string;
   endedAt: string;
   durationMs: number;
