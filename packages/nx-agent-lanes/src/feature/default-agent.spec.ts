@@ -6,7 +6,7 @@ describe('resolveAgentConfig', () => {
   it('applies the defaults when nothing is written', () => {
     expect(resolveAgentConfig({})).toEqual({
       provider: 'anthropic',
-      model: 'claude-sonnet-4-6',
+      model: 'claude-sonnet-5-5',
       maxTurns: 40,
       budgetUsd: 2,
       timeoutMinutes: 30,
@@ -38,11 +38,17 @@ describe('resolveAgentConfig', () => {
 
 describe('findModelPrice', () => {
   it('fills cache rates from the input price, honours written ones, and knows dated ids', () => {
-    expect(findModelPrice(DEFAULT_PRICES, 'claude-opus-4-6')).toEqual({ input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 });
-    expect(findModelPrice(DEFAULT_PRICES, 'claude-haiku-4-5')).toEqual({ input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 });
+    expect(findModelPrice(DEFAULT_PRICES, 'claude-opus-4-6')).toEqual({ input: 5, output: 25, cacheWrite: 6.25, cacheWrite1h: 10, cacheRead: 0.5 });
+    expect(findModelPrice(DEFAULT_PRICES, 'claude-haiku-4-5')).toEqual({ input: 1, output: 5, cacheWrite: 1.25, cacheWrite1h: 2, cacheRead: 0.1 });
     expect(findModelPrice(DEFAULT_PRICES, 'claude-sonnet-4-5-20250929')).toMatchObject({ input: 3, output: 15 });
-    expect(findModelPrice({ m: { input: 2, output: 4, cacheWrite: 4, cacheRead: 0 } }, 'm')).toEqual({ input: 2, output: 4, cacheWrite: 4, cacheRead: 0 });
+    expect(findModelPrice({ m: { input: 2, output: 4, cacheWrite: 4, cacheWrite1h: 5, cacheRead: 0 } }, 'm')).toEqual({
+      input: 2, output: 4, cacheWrite: 4, cacheWrite1h: 5, cacheRead: 0,
+    });
     expect(findModelPrice(DEFAULT_PRICES, 'gpt-5')).toBeUndefined();
+  });
+
+  it('prices the default model, Sonnet 5.5, at its published rates of 2026-12-01, 1-hour cache writes included', () => {
+    expect(findModelPrice(DEFAULT_PRICES, DEFAULT_MODEL)).toEqual({ input: 2, output: 10, cacheWrite: 2.5, cacheWrite1h: 4, cacheRead: 0.2 });
   });
 });
 

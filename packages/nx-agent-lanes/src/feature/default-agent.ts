@@ -1,18 +1,18 @@
 import type { AgentConfig, AgentConfigInput, AgentProvider, ModelPrice } from './feature-types';
 
-/** A current Sonnet: the SDK warns on deprecated ids, and Sonnet is the cost/quality middle. */
-export const DEFAULT_MODEL = 'claude-sonnet-4-6';
+/** A current Sonnet (the SDK's `Model` type lists the line-up): Sonnet is the cost/quality middle. */
+export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 
 export const AGENT_PROVIDERS: readonly AgentProvider[] = ['anthropic', 'claude-code', 'command'];
 
 /**
- * Published prices per million tokens (US dollars). Newer model ids may be missing here,
- * which is why `agent.prices` extends and overrides this table. The 5.x rows are the published
- * prices as of 2026-12-01 (1-hour cache writes at 2x input, the metering proxy's default); Haiku
+ * Published prices per million tokens (US dollars), from Anthropic's price list as of 2026-12-01.
+ * Newer model ids may be missing here, which is why `agent.prices` extends and overrides this
+ * table. Rows without cache rates take the published multiples (see completeModelPrice); Haiku
  * 5.5 is priced at its lowest published tier.
  */
 export const DEFAULT_PRICES: Record<string, ModelPrice> = {
-  'claude-sonnet-5-5': { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.2 },
+  'claude-sonnet-5-5': { input: 2, output: 10, cacheWrite: 2.5, cacheWrite1h: 4, cacheRead: 0.2 },
   'claude-opus-5-5': { input: 4, output: 20 },
   'claude-fable-5-1': { input: 10, output: 50 },
   'claude-haiku-5-5': { input: 0.1, output: 0.5 },
@@ -35,12 +35,16 @@ export const DEFAULT_AGENT: Readonly<Omit<AgentConfig, 'prices' | 'command' | 'c
   maxTokens: 8192,
 };
 
-/** A price with its cache rates filled in: 5-minute cache write 1.25x input, cache read 0.1x input. */
+/**
+ * A price with its cache rates filled in at the published multiples: 5-minute cache write 1.25x
+ * input, 1-hour cache write 2x input, cache read 0.1x input.
+ */
 export function completeModelPrice(price: ModelPrice): Required<ModelPrice> {
   return {
     input: price.input,
     output: price.output,
     cacheWrite: price.cacheWrite ?? price.input * 1.25,
+    cacheWrite1h: price.cacheWrite1h ?? price.input * 2,
     cacheRead: price.cacheRead ?? price.input * 0.1,
   };
 }

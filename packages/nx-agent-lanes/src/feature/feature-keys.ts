@@ -45,7 +45,7 @@ export const AGENT_KEYS = [
   'claudeMd',
 ] as const satisfies readonly (keyof AgentConfigInput)[];
 
-export const PRICE_KEYS = ['input', 'output', 'cacheWrite', 'cacheRead'] as const satisfies readonly (keyof ModelPrice)[];
+export const PRICE_KEYS = ['input', 'output', 'cacheWrite', 'cacheWrite1h', 'cacheRead'] as const satisfies readonly (keyof ModelPrice)[];
 
 export const INTEGRATION_KEYS = ['test'] as const satisfies readonly (keyof NonNullable<FeatureConfigInput['integration']>)[];
 

@@ -11,6 +11,8 @@ export interface ModelPrice {
   output: number;
   /** Defaults to 1.25 x input (5-minute cache write). */
   cacheWrite?: number;
+  /** Defaults to 2 x input (1-hour cache write, `cache_control.ttl: "1h"`). */
+  cacheWrite1h?: number;
   /** Defaults to 0.1 x input. */
   cacheRead?: number;
 }

@@ -58,7 +58,7 @@ export function readAgentConfig(ctx: PlanContext, property: Node | undefined, wh
   };
 }
 
-/** `prices`: model id -> `{ input, output, cacheWrite?, cacheRead? }`, dollars per million tokens. */
+/** `prices`: model id -> `{ input, output, cacheWrite?, cacheWrite1h?, cacheRead? }`, dollars per million tokens. */
 function readPrices(ctx: PlanContext, property: Node | undefined, where: string): Record<string, ModelPrice> | undefined {
   const node = valueOf(property);
   if (!property || !node) return undefined;
@@ -74,10 +74,12 @@ function readPrices(ctx: PlanContext, property: Node | undefined, where: string)
     const input = readPositiveNumber(ctx, fields, 'input', { required, allowZero: true });
     const output = readPositiveNumber(ctx, fields, 'output', { required, allowZero: true });
     const cacheWrite = readPositiveNumber(ctx, fields, 'cacheWrite', { allowZero: true });
+    const cacheWrite1h = readPositiveNumber(ctx, fields, 'cacheWrite1h', { allowZero: true });
     const cacheRead = readPositiveNumber(ctx, fields, 'cacheRead', { allowZero: true });
     if (input === undefined || output === undefined) continue;
     prices[model] = { input, output };
     assign(prices[model], 'cacheWrite', cacheWrite);
+    assign(prices[model], 'cacheWrite1h', cacheWrite1h);
     assign(prices[model], 'cacheRead', cacheRead);
   }
   return prices;

@@ -63,4 +63,29 @@ describe('readFeature: agent settings', () => {
     const priced = lines.join('\n').replace('"lanes"', '"agent": { "prices": { "claude-next-9": { "input": 4, "output": 20 } } }, "lanes"');
     expect(readFeature({ file: FILE, text: priced, fileStatus: FILES }).problems).toEqual([]);
   });
+
+  it('reports a model with no known price for the claude-code provider too, but not for a command agent', () => {
+    const plan = (provider: string) => [
+      `{ "goal": "g", "contract": "contract.md", "agent": { "provider": "${provider}", "command": "aider", "model": "claude-next-9" }, "lanes": {`,
+      '  "api": { "spec": "lanes/api.md", "owns": ["a.ts"], "test": "t" }',
+      '} }',
+    ];
+    expect(problemsOf(plan('claude-code'))).toEqual([
+      { line: 1, column: 110, message: expect.stringMatching(/^No price is known for model `claude-next-9` \(used by lane `api`\)/) },
+    ]);
+    expect(readFeature({ file: FILE, text: plan('command').join('\n'), fileStatus: FILES }).problems).toEqual([]);
+  });
+
+  it('knows the current line-up without `prices`, and reads a 1-hour cache-write rate', () => {
+    const plan = [
+      '{ "goal": "g", "contract": "contract.md", "agent": { "model": "claude-opus-5-5",',
+      '  "prices": { "claude-opus-5-5": { "input": 4, "output": 20, "cacheWrite1h": 8.5 } } }, "lanes": {',
+      '  "api": { "spec": "lanes/api.md", "owns": ["a.ts"], "test": "t" },',
+      '  "web": { "spec": "lanes/web.md", "owns": ["b.ts"], "test": "t", "agent": { "model": "claude-haiku-5-5" } }',
+      '} }',
+    ].join('\n');
+    const read = readFeature({ file: FILE, text: plan, fileStatus: FILES });
+    expect(read.problems).toEqual([]);
+    expect(read.feature?.agent.prices?.['claude-opus-5-5']).toEqual({ input: 4, output: 20, cacheWrite1h: 8.5 });
+  });
 });

@@ -97,7 +97,7 @@ describe('readFeature: unknown keys', () => {
       '}',
     ]);
     expect(problems).toEqual([
-      { line: 3, column: 58, message: expect.stringMatching(/^Unknown key `cache` in `agent\.prices\.m`\. Known keys: input, output, cacheWrite, cacheRead\.$/) },
+      { line: 3, column: 58, message: expect.stringMatching(/^Unknown key `cache` in `agent\.prices\.m`\. Known keys: input, output, cacheWrite, cacheWrite1h, cacheRead\.$/) },
       { line: 4, column: 3, message: 'Key `goal` appears twice; JSON keeps only the last one, so remove one of them.' },
     ]);
   });

@@ -42,10 +42,22 @@ describe('priceApiUsage', () => {
   });
 
   it('uses a table\'s own cache rates and 1-hour rate, and a dated id\'s alias', () => {
-    const prices = { 'claude-sonnet-5-5': { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.2, cacheWrite1h: 4 } };
-    const priced = priceApiUsage({ model: 'claude-sonnet-5-5-20260101', laneModel: 'claude-sonnet-5-5', usage, prices });
-    expect(priced.costUsd).toBeCloseTo(2 + 10 + 0.2 + 2 * 2.5 + 4, 10);
+    const prices = { 'claude-x-1': { input: 2, output: 10, cacheWrite: 3, cacheRead: 0.5, cacheWrite1h: 7 } };
+    const priced = priceApiUsage({ model: 'claude-x-1-20260101', laneModel: 'claude-x-1', usage, prices });
+    expect(priced.costUsd).toBeCloseTo(2 + 10 + 0.5 + 2 * 3 + 7, 10);
     expect(priced.unpricedModel).toBeUndefined();
+  });
+
+  it('prices the default model, Sonnet 5.5, at its built-in rates: $2.50 per million for 5-minute writes, $4 for 1-hour ones', () => {
+    const priced = priceApiUsage({ model: 'claude-sonnet-5-5', laneModel: 'claude-sonnet-5-5', usage, prices: DEFAULT_PRICES });
+    expect(priced.costUsd).toBeCloseTo(2 + 10 + 0.2 + 2 * 2.5 + 1 * 4, 10);
+  });
+
+  it('prices the 1-hour writes of the response\'s model at that model\'s rate, not the lane\'s', () => {
+    const prices = { a: { input: 1, output: 1, cacheWrite1h: 100 }, b: { input: 1, output: 1, cacheWrite1h: 3 } };
+    const oneHourOnly = { input: 0, output: 0, cacheRead: 0, cacheWrite: 1 * M, cacheWrite1h: 1 * M };
+    expect(priceApiUsage({ model: 'b', laneModel: 'a', usage: oneHourOnly, prices }).costUsd).toBeCloseTo(3, 10);
+    expect(priceApiUsage({ model: 'unknown', laneModel: 'b', usage: oneHourOnly, prices }).costUsd).toBeCloseTo(3, 10);
   });
 
   it('prices an unknown model as the lane\'s own and names it', () => {

@@ -5,8 +5,8 @@ import type { TokenUsage } from '../agents/provider';
 
 const PER_MILLION = 1_000_000;
 
-/** A price table entry; `cacheWrite1h` (a 1-hour cache write) defaults to 2x input, the published rate. */
-export type MeteredModelPrice = ModelPrice & { cacheWrite1h?: number };
+/** A price table entry, as the plan's `agent.prices` (`cacheWrite1h` defaults to 2x input, see completeModelPrice). */
+export type MeteredModelPrice = ModelPrice;
 
 /** One response's usage as the meter keeps it: TokenUsage, with the 1-hour share of `cacheWrite` apart. */
 export interface MeteredUsage extends TokenUsage {
@@ -56,11 +56,6 @@ export function readApiUsage(usage: unknown): MeteredUsage {
   };
 }
 
-/** Dated ids fall back to their undated alias, as `findModelPrice` does. */
-function findOneHourRate(prices: Record<string, MeteredModelPrice>, model: string): number | undefined {
-  return (prices[model] ?? prices[model.replace(/-\d{8}$/, '')])?.cacheWrite1h;
-}
-
 export interface PricedUsage {
   costUsd: number;
   /** The model whose price was used: the response's, or the lane's own when the response's is unpriced. */
@@ -87,14 +82,13 @@ export function priceApiUsage(options: {
   const pricedAs = own ? model : laneModel;
   const price = own ?? findModelPrice(prices, laneModel);
   if (!price) throw describeUnpricedLaneModel(laneModel);
-  const oneHourRate = findOneHourRate(prices, pricedAs) ?? price.input * 2;
   const fiveMinuteWrites = Math.max(0, usage.cacheWrite - usage.cacheWrite1h);
   const costUsd =
     (usage.input * price.input +
       usage.output * price.output +
       usage.cacheRead * price.cacheRead +
       fiveMinuteWrites * price.cacheWrite +
-      usage.cacheWrite1h * oneHourRate) /
+      usage.cacheWrite1h * price.cacheWrite1h) /
     PER_MILLION;
   return { costUsd, pricedAs, ...(own ? {} : { unpricedModel: model }) };
 }

@@ -6,7 +6,7 @@ import { createRunControl } from './create-run-control';
 import { formatRetryLine, formatTurnLine, formatUsd, truncateForTranscript } from './format-progress';
 import type { LaneToolContext } from './lane-tools';
 import { planResumeMessages } from './plan-resume-messages';
-import { priceUsage } from './pricing';
+import { priceUsage, readTurnUsage } from './pricing';
 import { requestTurn } from './request-turn';
 import { runToolCalls } from './run-tool-calls';
 
@@ -129,7 +129,7 @@ async function runAnthropicLane(input: AnthropicRunInput, deps: AnthropicProvide
       if (response.kind === 'failed') return end('failed', { reason: response.reason });
 
       const { message } = response;
-      const turnUsage = readUsage(message.usage);
+      const turnUsage = readTurnUsage(message.usage);
       state.usage = addUsage(state.usage, turnUsage);
       state.costUsd += priceUsage(agent.model, turnUsage, agent.prices);
       const content = toContentParams(message.content);
@@ -194,13 +194,3 @@ async function runAnthropicLane(input: AnthropicRunInput, deps: AnthropicProvide
     input.transcript({ type: 'state', messages: state.messages });
   }
 }
-
-function readUsage(usage: Anthropic.Usage): TokenUsage {
-  return {
-    input: usage.input_tokens ?? 0,
-    output: usage.output_tokens ?? 0,
-    cacheRead: usage.cache_read_input_tokens ?? 0,
-    cacheWrite: usage.cache_creation_input_tokens ?? 0,
-  };
-}
-

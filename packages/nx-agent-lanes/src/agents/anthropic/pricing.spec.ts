@@ -1,6 +1,6 @@
 import { AgentError } from '../../errors';
 import { DEFAULT_PRICES } from '../../feature/default-agent';
-import { priceUsage } from './pricing';
+import { priceUsage, readTurnUsage } from './pricing';
 
 describe('priceUsage', () => {
   it('prices input, output and cache tokens per million, cache rates defaulting to 1.25x and 0.1x input', () => {
@@ -32,5 +32,28 @@ describe('priceUsage', () => {
     expect(priceUsage('claude-opus-5-5', { ...million, cacheWrite: 0, cacheRead: 0 }, DEFAULT_PRICES)).toBeCloseTo(24, 9);
     expect(priceUsage('claude-fable-5-1', { ...million, cacheWrite: 0, cacheRead: 0 }, DEFAULT_PRICES)).toBeCloseTo(60, 9);
     expect(priceUsage('claude-haiku-5-5', { ...million, cacheWrite: 0, cacheRead: 0 }, DEFAULT_PRICES)).toBeCloseTo(0.6, 9);
+  });
+
+  it('prices the 1-hour share of cache writes at the 1-hour rate, 2x input unless given', () => {
+    const usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 3_000_000, cacheWrite1h: 1_000_000 };
+    // Sonnet 5.5: 2 x $2.50 (5 minutes) + 1 x $4 (1 hour)
+    expect(priceUsage('claude-sonnet-5-5', usage, DEFAULT_PRICES)).toBeCloseTo(9, 9);
+    // Opus 5.5 has no written cache rates: 2 x 1.25 x $4 + 1 x 2 x $4
+    expect(priceUsage('claude-opus-5-5', usage, DEFAULT_PRICES)).toBeCloseTo(18, 9);
+    expect(priceUsage('my-model', usage, { 'my-model': { input: 1, output: 1, cacheWrite: 1, cacheWrite1h: 7 } })).toBeCloseTo(9, 9);
+  });
+});
+
+describe('readTurnUsage', () => {
+  const base = { input_tokens: 10, output_tokens: 20, cache_read_input_tokens: 30, cache_creation_input_tokens: 40 };
+
+  it('keeps the 1-hour share of the cache writes apart', () => {
+    const usage = { ...base, cache_creation: { ephemeral_5m_input_tokens: 15, ephemeral_1h_input_tokens: 25 } } as Parameters<typeof readTurnUsage>[0];
+    expect(readTurnUsage(usage)).toEqual({ input: 10, output: 20, cacheRead: 30, cacheWrite: 40, cacheWrite1h: 25 });
+  });
+
+  it('takes every write as a 5-minute one without the split', () => {
+    const usage = { ...base, cache_creation: null } as Parameters<typeof readTurnUsage>[0];
+    expect(readTurnUsage(usage)).toEqual({ input: 10, output: 20, cacheRead: 30, cacheWrite: 40, cacheWrite1h: 0 });
   });
 });
