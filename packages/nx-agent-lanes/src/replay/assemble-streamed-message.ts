@@ -36,7 +36,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * Folds stream events into the final message, the way the SDK's MessageStream does for the
- * block types a script can hold (text, tool_use); other blocks are kept as they started.
+ * block types a script can hold (text, thinking, tool_use); other blocks are kept as they started.
  * Returns undefined for a stream that broke off (an `error` event or no `message_stop`).
  */
 export function assembleStreamedMessage(events: SseEvent[]): AssembledMessage | undefined {
@@ -58,6 +58,10 @@ export function assembleStreamedMessage(events: SseEvent[]): AssembledMessage | 
       const block = message.content[index];
       if (data.delta.type === 'text_delta' && block?.type === 'text') {
         block.text = String(block.text ?? '') + String(data.delta.text);
+      } else if (data.delta.type === 'thinking_delta' && block?.type === 'thinking') {
+        block.thinking = String(block.thinking ?? '') + String(data.delta.thinking);
+      } else if (data.delta.type === 'signature_delta' && block?.type === 'thinking') {
+        block.signature = String(data.delta.signature);
       } else if (data.delta.type === 'input_json_delta') {
         partialJson.set(index, (partialJson.get(index) ?? '') + String(data.delta.partial_json));
       }

@@ -1,6 +1,7 @@
 import type { Message, StopReason, Usage } from '@anthropic-ai/sdk/resources/messages';
 import { estimateTokens, type InputUsage } from './plan-cache-usage';
-import type { ScriptedResponse } from './script-types';
+import type { ScriptedBlock, ScriptedResponse } from './script-types';
+import { signThinking } from './sign-thinking';
 
 /** The API's error types this server answers with (`{ type: 'error', error: { type, message } }`). */
 export type ApiErrorType =
@@ -28,15 +29,19 @@ function idPart(text: string): string {
 
 /** Characters of a scripted answer that count towards its estimated output tokens. */
 function countResponseChars(turn: ScriptedResponse): number {
-  return turn.content.reduce(
-    (sum, block) => sum + (block.type === 'text' ? block.text.length : block.name.length + JSON.stringify(block.input ?? {}).length),
-    0,
-  );
+  return turn.content.reduce((sum, block) => sum + countBlockChars(block), 0);
+}
+
+function countBlockChars(block: ScriptedBlock): number {
+  if (block.type === 'text') return block.text.length;
+  if (block.type === 'thinking') return block.thinking.length;
+  return block.name.length + JSON.stringify(block.input ?? {}).length;
 }
 
 /**
  * The complete Message for a scripted turn, shaped like the API's (and typed against the SDK's
- * `Message`). Ids are stable (`toolu_<session>_<turn>_<i>`), so a replayed run is reproducible.
+ * `Message`). Ids are stable (`toolu_<session>_<turn>_<i>`), and so are generated thinking
+ * signatures (see signThinking), so a replayed run is reproducible.
  */
 export function buildMessage(options: {
   sessionName: string;
@@ -47,11 +52,14 @@ export function buildMessage(options: {
 }): Message {
   const { sessionName, turnIndex, turn, model, inputUsage } = options;
   const prefix = `${idPart(sessionName)}_${turnIndex}`;
-  const content: Message['content'] = turn.content.map((block, i) =>
-    block.type === 'text'
-      ? { type: 'text', text: block.text, citations: null }
-      : { type: 'tool_use', id: block.id ?? `toolu_${prefix}_${i}`, name: block.name, input: block.input ?? {}, caller: { type: 'direct' } },
-  );
+  const content: Message['content'] = turn.content.map((block, i): Message['content'][number] => {
+    if (block.type === 'text') return { type: 'text', text: block.text, citations: null };
+    if (block.type === 'thinking') {
+      const signature = block.signature ?? signThinking({ model, sessionName, thinking: block.thinking });
+      return { type: 'thinking', thinking: block.thinking, signature };
+    }
+    return { type: 'tool_use', id: block.id ?? `toolu_${prefix}_${i}`, name: block.name, input: block.input ?? {}, caller: { type: 'direct' } };
+  });
   const stopReason: StopReason =
     turn.stop_reason ?? (turn.content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn');
   const usage: Usage = {

@@ -30,7 +30,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The text and tool_use blocks of a message's content; other block kinds cannot be replayed and are dropped. */
+/**
+ * The text, thinking and tool_use blocks of a message's content; other block kinds cannot be
+ * replayed and are dropped. A thinking block keeps its signature: a client sends it back, and
+ * the replay server accepts the script's own signature for it.
+ */
 export function toScriptedBlocks(content: unknown): ScriptedBlock[] {
   if (typeof content === 'string') return [{ type: 'text', text: content }];
   if (!Array.isArray(content)) return [];
@@ -38,7 +42,13 @@ export function toScriptedBlocks(content: unknown): ScriptedBlock[] {
   for (const block of content) {
     if (!isRecord(block)) continue;
     if (block.type === 'text') blocks.push({ type: 'text', text: String(block.text ?? '') });
-    else if (block.type === 'tool_use') {
+    else if (block.type === 'thinking') {
+      blocks.push({
+        type: 'thinking',
+        thinking: String(block.thinking ?? ''),
+        ...(typeof block.signature === 'string' && block.signature !== '' ? { signature: block.signature } : {}),
+      });
+    } else if (block.type === 'tool_use') {
       blocks.push({ type: 'tool_use', id: block.id as string, name: String(block.name), input: block.input ?? {} });
     }
   }

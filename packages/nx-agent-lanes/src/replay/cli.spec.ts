@@ -79,7 +79,7 @@ describe('runReplayCli', () => {
     writeFileSync(broken, '{\n  "sessions": [\n    { "name": "a", "match": {}, "turns": [{ "content": [{ "type": "image" }] }] }\n  ]\n}\n');
     const cases: Array<[string[], RegExp]> = [
       [['serve'], /serve needs --script FILE/],
-      [['serve', '--script', broken], /broken\.json:3:67: A content block's "type" must be "text" or "tool_use"/],
+      [['serve', '--script', broken], /broken\.json:3:67: A content block's "type" must be "text", "thinking" or "tool_use"/],
       [['serve', '--nope'], /Unknown option '--nope'/],
       [['frobnicate'], /Unknown command "frobnicate"/],
       [['serve', '--script', broken, '--port', 'x'], /--port must be 0 to 65535/],

@@ -8,6 +8,7 @@ import { planStreamEvents } from './plan-stream-events';
 import type { FaultRule, ReplayScript } from './script-types';
 import { readMessagesRequest } from './read-messages-request';
 import { selectScriptedTurn } from './select-scripted-turn';
+import { findAlteredThinking } from './sign-thinking';
 import { validateFaultRules, validateReplayScript, type ScriptProblem } from './validate-replay-script';
 import { sendApiError, sendJson, startEventStream, writeEvents } from './write-api-response';
 import { listenOnLoopback } from './listen-on-loopback';
@@ -146,6 +147,11 @@ export async function startMessagesApiServer(options: MessagesApiServerOptions):
     }
     const { session, turnIndex, turn } = selection;
     stats.bySession[session.name] = (stats.bySession[session.name] ?? 0) + 1;
+    const altered = findAlteredThinking({ messages: request.messages, model: request.model as string, session });
+    if (altered) {
+      note(`400 session=${session.name} turn=${turnIndex}: ${altered}`);
+      return fail(res, requestId, 400, 'invalid_request_error', altered);
+    }
     const message = buildMessage({
       sessionName: session.name,
       turnIndex,

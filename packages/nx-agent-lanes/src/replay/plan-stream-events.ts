@@ -24,7 +24,9 @@ function streamEvent(data: RawMessageStreamEvent): SseEvent {
  * content, provisional usage), per block `content_block_start` / `content_block_delta`* /
  * `content_block_stop` (with a `ping` after the first start, as the API does), then
  * `message_delta` (stop reason, final usage) and `message_stop`. Tool input arrives as
- * `input_json_delta` pieces of its JSON, which the SDK reassembles.
+ * `input_json_delta` pieces of its JSON, which the SDK reassembles; a thinking block starts
+ * empty, its text comes in `thinking_delta` pieces and its signature in one `signature_delta`
+ * just before its stop.
  */
 export function planStreamEvents(message: Message): SseEvent[] {
   const events: SseEvent[] = [
@@ -46,6 +48,13 @@ export function planStreamEvents(message: Message): SseEvent[] {
       for (const text of splitIntoChunks(block.text, 4)) {
         events.push(streamEvent({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } }));
       }
+    } else if (block.type === 'thinking') {
+      events.push(streamEvent({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } }));
+      if (index === 0) events.push({ event: 'ping', data: { type: 'ping' } });
+      for (const thinking of splitIntoChunks(block.thinking, 3)) {
+        events.push(streamEvent({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking } }));
+      }
+      events.push(streamEvent({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: block.signature } }));
     } else if (block.type === 'tool_use') {
       events.push(streamEvent({ type: 'content_block_start', index, content_block: { ...block, input: {} } }));
       if (index === 0) events.push({ event: 'ping', data: { type: 'ping' } });

@@ -5,9 +5,15 @@
  * `startRecordingProxy`.
  */
 
-/** One content block of a scripted assistant turn. */
+/**
+ * One content block of a scripted assistant turn. A `thinking` block is what the 5.x models return
+ * for their reasoning and for the text between tool calls; its `signature` (generated when left
+ * out, see signThinking) binds it to the model and the session, and the server refuses a request
+ * that sends it back changed, as the API does.
+ */
 export type ScriptedBlock =
   | { type: 'text'; text: string }
+  | { type: 'thinking'; thinking: string; signature?: string }
   | { type: 'tool_use'; id?: string; name: string; input: unknown };
 
 export type ScriptedStopReason = 'end_turn' | 'tool_use' | 'max_tokens' | 'pause_turn' | 'refusal' | 'stop_sequence';

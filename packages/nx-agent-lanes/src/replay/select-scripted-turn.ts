@@ -23,7 +23,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Readable text of one message content (a string or blocks): text, tool calls, tool results. */
+/** Readable text of one message content (a string or blocks): text, thinking, tool calls, tool results. */
 function collectContentText(content: unknown, out: string[]): void {
   if (typeof content === 'string') {
     out.push(content);
@@ -33,6 +33,7 @@ function collectContentText(content: unknown, out: string[]): void {
   for (const block of content) {
     if (!isRecord(block)) continue;
     if (block.type === 'text' && typeof block.text === 'string') out.push(block.text);
+    else if (block.type === 'thinking' && typeof block.thinking === 'string') out.push(block.thinking);
     else if (block.type === 'tool_use') out.push(`${String(block.name)} ${JSON.stringify(block.input)}`);
     else if (block.type === 'tool_result') collectContentText(block.content, out);
     else out.push(JSON.stringify(block));

@@ -76,7 +76,7 @@ function checkMatch(match: unknown, at: Path, report: (path: Path, message: stri
 function checkTurn(turn: unknown, at: Path, report: (path: Path, message: string) => void): void {
   if (!isRecord(turn)) return report(at, 'A turn is an object with a "content" array.');
   if (!Array.isArray(turn.content)) {
-    report([...at, 'content'], 'A turn needs a "content" array of text and tool_use blocks.');
+    report([...at, 'content'], 'A turn needs a "content" array of text, thinking and tool_use blocks.');
   } else {
     turn.content.forEach((block, b) => checkBlock(block, [...at, 'content', b], report));
   }
@@ -98,6 +98,11 @@ function checkBlock(block: unknown, at: Path, report: (path: Path, message: stri
   if (!isRecord(block)) return report(at, 'A content block is an object with a "type".');
   if (block.type === 'text') {
     if (typeof block.text !== 'string') report([...at, 'text'], 'A text block needs a string "text".');
+  } else if (block.type === 'thinking') {
+    if (typeof block.thinking !== 'string') report([...at, 'thinking'], 'A thinking block needs a string "thinking".');
+    if (block.signature !== undefined && (typeof block.signature !== 'string' || block.signature === '')) {
+      report([...at, 'signature'], 'A thinking "signature" must be a non-empty string (or be left out to get a stable one).');
+    }
   } else if (block.type === 'tool_use') {
     if (typeof block.name !== 'string' || block.name === '') {
       report([...at, 'name'], 'A tool_use block needs a non-empty string "name".');
@@ -107,7 +112,7 @@ function checkBlock(block: unknown, at: Path, report: (path: Path, message: stri
       report([...at, 'id'], 'A tool_use "id" must match ^[A-Za-z0-9_-]+$ (or be left out to get a stable one).');
     }
   } else {
-    report([...at, 'type'], 'A content block\'s "type" must be "text" or "tool_use".');
+    report([...at, 'type'], 'A content block\'s "type" must be "text", "thinking" or "tool_use".');
   }
 }
 
