@@ -134,12 +134,23 @@ async function runAnthropicLane(input: AnthropicRunInput, deps: AnthropicProvide
       state.costUsd += priceUsage(agent.model, turnUsage, agent.prices);
       const content = toContentParams(message.content);
       state.messages.push({ role: 'assistant', content });
+      // Only text blocks can be a summary: thinking is the model's own working, not its report.
       const text = message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n').trim();
       if (text) state.lastText = text;
+      const thinking = message.content.flatMap((b) => (b.type === 'thinking' ? [b.thinking] : [])).join('\n').trim();
       const calls = content.filter((b): b is Anthropic.ToolUseBlockParam => b.type === 'tool_use');
       input.transcript({ type: 'response', turn, stop_reason: message.stop_reason, usage: message.usage, content: truncateForTranscript(content, input.redact) });
       input.log(
-        formatTurnLine({ turn, maxTurns: agent.maxTurns, calls, stopReason: message.stop_reason, usage: turnUsage, spentUsd: state.costUsd, budgetUsd: agent.budgetUsd }),
+        formatTurnLine({
+          turn,
+          maxTurns: agent.maxTurns,
+          calls,
+          stopReason: message.stop_reason,
+          usage: turnUsage,
+          spentUsd: state.costUsd,
+          budgetUsd: agent.budgetUsd,
+          ...(thinking ? { thinking: input.redact?.(thinking) ?? thinking } : {}),
+        }),
       );
 
       switch (message.stop_reason) {

@@ -1,5 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { buildTurnRequest, placeMessageBreakpoints } from './build-turn-request';
+import { buildTurnRequest, placeMessageBreakpoints, toContentParams } from './build-turn-request';
 
 const user = (text: string): Anthropic.MessageParam => ({ role: 'user', content: [{ type: 'text', text }] });
 const assistant = (text: string): Anthropic.MessageParam => ({ role: 'assistant', content: [{ type: 'text', text }] });
@@ -51,5 +51,29 @@ describe('buildTurnRequest', () => {
     ]);
     expect(marked[2].content).toEqual([{ type: 'text', text: 'plain', cache_control: { type: 'ephemeral' } }]);
     expect(marked[3]).toEqual(assistant('paused'));
+  });
+
+  it('never forces tool use, which the 5.5 models reject, and leaves thinking to the model', () => {
+    const request = buildTurnRequest({ model: 'claude-sonnet-5-5', maxTokens: 100, system: 'rules', messages: conversation });
+    expect(request).not.toHaveProperty('tool_choice');
+    expect(request).not.toHaveProperty('thinking');
+  });
+});
+
+describe('toContentParams', () => {
+  it('sends thinking blocks back as they came, in order, and drops one the stream left unsigned', () => {
+    const content = [
+      { type: 'thinking', thinking: 'First the contract.', signature: 'sig-1' },
+      { type: 'text', text: 'Reading.', citations: null },
+      { type: 'redacted_thinking', data: 'opaque' },
+      { type: 'tool_use', id: 't1', name: 'read_file', input: { path: 'contract.md' }, caller: { type: 'direct' } },
+      { type: 'thinking', thinking: 'cut off', signature: '' },
+    ] as unknown as Anthropic.ContentBlock[];
+    expect(toContentParams(content)).toEqual([
+      { type: 'thinking', thinking: 'First the contract.', signature: 'sig-1' },
+      { type: 'text', text: 'Reading.' },
+      { type: 'redacted_thinking', data: 'opaque' },
+      { type: 'tool_use', id: 't1', name: 'read_file', input: { path: 'contract.md' } },
+    ]);
   });
 });

@@ -30,6 +30,14 @@ export interface BuildTurnRequestOptions {
   messages: readonly Anthropic.MessageParam[];
 }
 
+/*
+ * No `tool_choice` and no `thinking`. The loop needs no forced tool use (finish and report_blocker
+ * end a lane, a nudge covers a turn that ends without them), and the 5.5 models reject a
+ * `tool_choice` of type `tool` or `any`. Which `thinking` types a model accepts, and what it does
+ * when the field is left out, depend on the model (the SDK's ThinkingConfigParam docs), so the
+ * request leaves it to the model's default; whatever thinking blocks come back are sent back as
+ * they came (toContentParams).
+ */
 export function buildTurnRequest({ model, maxTokens, system, messages }: BuildTurnRequestOptions): Anthropic.MessageStreamParams {
   return {
     model,
@@ -61,13 +69,18 @@ function toBlocks(content: Anthropic.MessageParam['content']): Anthropic.Content
 
 /**
  * A response's content as request content. Text and tool_use blocks are rebuilt with only the
- * fields a request takes (so the transcript and the cache key carry no response-only fields);
- * any other block (thinking, server tools) goes back unchanged, as the API expects.
+ * fields a request takes (so the transcript and the cache key carry no response-only fields).
+ * Thinking blocks are bound to the model and the conversation: they go back in their order with
+ * their type, thinking and signature exactly as received (the API refuses a changed one). A
+ * thinking block without a signature (a stream cut before its `signature_delta`) could never be
+ * verified, so it is left out. Any other block (server tools) goes back unchanged.
  */
 export function toContentParams(content: readonly Anthropic.ContentBlock[]): Anthropic.ContentBlockParam[] {
-  return content.map((block): Anthropic.ContentBlockParam => {
-    if (block.type === 'text') return { type: 'text', text: block.text };
-    if (block.type === 'tool_use') return { type: 'tool_use', id: block.id, name: block.name, input: block.input };
-    return block as unknown as Anthropic.ContentBlockParam;
+  return content.flatMap((block): Anthropic.ContentBlockParam[] => {
+    if (block.type === 'text') return [{ type: 'text', text: block.text }];
+    if (block.type === 'tool_use') return [{ type: 'tool_use', id: block.id, name: block.name, input: block.input }];
+    if (block.type === 'thinking') return block.signature ? [{ type: 'thinking', thinking: block.thinking, signature: block.signature }] : [];
+    if (block.type === 'redacted_thinking') return [{ type: 'redacted_thinking', data: block.data }];
+    return [block as unknown as Anthropic.ContentBlockParam];
   });
 }

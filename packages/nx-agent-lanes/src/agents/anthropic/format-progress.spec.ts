@@ -25,6 +25,15 @@ describe('progress lines', () => {
     );
   });
 
+  it('adds a one-line excerpt of the turn\'s thinking', () => {
+    const base = { turn: 2, maxTurns: 40, calls: [{ name: 'run_tests', input: {} }], stopReason: 'tool_use', usage: { input: 5, cacheRead: 0, cacheWrite: 0, output: 7 }, spentUsd: 0.5, budgetUsd: 1 };
+    expect(formatTurnLine({ ...base, thinking: 'Tests next.' })).toBe('turn 2/40 · 1 tool call (run_tests) · in 5 (cache read 0) out 7 · $0.50 of $1.00 · thinking: "Tests next."');
+    const long = formatTurnLine({ ...base, thinking: `The   contract\nsays CSV. ${'and more '.repeat(20)}` });
+    expect(long).toMatch(/ · thinking: "The contract says CSV\. and more and more .{0,40}…"$/);
+    expect(long.split(' · thinking: ')[1].length).toBeLessThanOrEqual(62);
+    expect(formatTurnLine({ ...base, thinking: '  ' })).not.toContain('thinking');
+  });
+
   it('rounds tokens and dollars for reading', () => {
     expect([formatTokens(999), formatTokens(1234), formatTokens(2_500_000)]).toEqual(['999', '1.2k', '2.5M']);
     expect([formatUsd(0), formatUsd(0.01234), formatUsd(12.345)]).toEqual(['$0.00', '$0.0123', '$12.35']);

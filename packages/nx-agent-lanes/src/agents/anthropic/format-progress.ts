@@ -13,19 +13,33 @@ export interface TurnLineInput {
   stopReason: string | null;
   /** This turn's usage. */
   usage: TokenUsage;
+  /** The turn's thinking text (the 5.x models return the text between tool calls as thinking); an excerpt is shown. */
+  thinking?: string;
   spentUsd: number;
   budgetUsd: number;
 }
 
-/** `turn 3/40 · 2 tool calls (write_file apps/x.ts, run_tests) · in 1.2k (cache read 0.9k) out 340 · $0.0123 of $2.00` */
-export function formatTurnLine({ turn, maxTurns, calls, stopReason, usage, spentUsd, budgetUsd }: TurnLineInput): string {
+/**
+ * `turn 3/40 · 2 tool calls (write_file apps/x.ts, run_tests) · in 1.2k (cache read 0.9k) out 340 · $0.0123 of $2.00`,
+ * then ` · thinking: "Now the route…"` when the turn thought aloud.
+ */
+export function formatTurnLine({ turn, maxTurns, calls, stopReason, usage, spentUsd, budgetUsd, thinking }: TurnLineInput): string {
   const what =
     calls.length > 0
       ? `${calls.length} tool call${calls.length === 1 ? '' : 's'} (${calls.map(describeCall).join(', ')})`
       : `stop: ${stopReason ?? 'none'}`;
   const inTotal = usage.input + usage.cacheRead + usage.cacheWrite;
   const tokens = `in ${formatTokens(inTotal)} (cache read ${formatTokens(usage.cacheRead)}) out ${formatTokens(usage.output)}`;
-  return `turn ${turn}/${maxTurns} · ${what} · ${tokens} · ${formatUsd(spentUsd)} of ${formatUsd(budgetUsd)}`;
+  const excerpt = thinking === undefined ? '' : formatExcerpt(thinking);
+  return `turn ${turn}/${maxTurns} · ${what} · ${tokens} · ${formatUsd(spentUsd)} of ${formatUsd(budgetUsd)}${excerpt ? ` · thinking: "${excerpt}"` : ''}`;
+}
+
+const EXCERPT_CHARS = 60;
+
+/** The start of `text` on one line, at most EXCERPT_CHARS characters, cut with an ellipsis. */
+function formatExcerpt(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length <= EXCERPT_CHARS ? line : `${line.slice(0, EXCERPT_CHARS - 1).trimEnd()}…`;
 }
 
 export function formatRetryLine(options: { turn: number; maxTurns: number; attempt: number; maxAttempts: number; delayMs: number; reason: string }): string {

@@ -36,6 +36,16 @@ describe('planResumeMessages', () => {
     ]);
   });
 
+  it('keeps the thinking blocks of the saved conversation exactly as they were', () => {
+    const thinkingTurn: Anthropic.MessageParam = {
+      role: 'assistant',
+      content: [{ type: 'thinking', thinking: 'Which zone?', signature: 'sig-1' }, ...(blockerTurn.content as Anthropic.ContentBlockParam[])],
+    };
+    const resumed = planResumeMessages({ messages: [task, thinkingTurn], answer: 'UTC', task: 'task' });
+    expect(resumed[1]).toBe(thinkingTurn);
+    expect((resumed[1].content as Anthropic.ContentBlockParam[])[0]).toEqual({ type: 'thinking', thinking: 'Which zone?', signature: 'sig-1' });
+  });
+
   it('points at the task when no answer is given, and falls back to text without an open blocker', () => {
     const resumed = planResumeMessages({ messages: [task, { role: 'assistant', content: 'hm' }], task: 'TASK WITH ANSWERS' });
     expect(resumed[2]).toEqual({ role: 'user', content: [{ type: 'text', text: expect.stringContaining('TASK WITH ANSWERS') }] });
