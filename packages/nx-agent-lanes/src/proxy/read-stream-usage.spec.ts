@@ -37,6 +37,24 @@ describe('createStreamUsageReader', () => {
     });
   });
 
+  it('counts thinking text as generated, not its signature, and keeps the 1-hour cache split of a 5.5 answer', () => {
+    const block = (delta: Record<string, unknown>) => sse('content_block_delta', { type: 'content_block_delta', index: 0, delta });
+    const reader = createStreamUsageReader();
+    reader.push(Buffer.from(
+      sse('message_start', { ...start, message: { ...start.message, model: 'claude-sonnet-5-5' } }) +
+        sse('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }) +
+        block({ type: 'thinking_delta', thinking: 'Tests next.' }) +
+        block({ type: 'signature_delta', signature: 'x'.repeat(500) }) +
+        sse('content_block_stop', { type: 'content_block_stop', index: 0 }) +
+        sse('message_delta', delta),
+    ));
+    expect(reader.result()).toMatchObject({
+      model: 'claude-sonnet-5-5',
+      generatedChars: 'Tests next.'.length,
+      usage: { cache_creation_input_tokens: 50, cache_creation: { ephemeral_5m_input_tokens: 20, ephemeral_1h_input_tokens: 30 }, output_tokens: 42 },
+    });
+  });
+
   it('reads the same whatever the chunking, characters split across chunks included', () => {
     const bytes = Buffer.from(body);
     const whole = createStreamUsageReader();
