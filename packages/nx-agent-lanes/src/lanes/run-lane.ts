@@ -112,7 +112,9 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
   const transcript = (event: Record<string, unknown>) => transcriptWriter.write(event);
 
   // A resumed conversation is one piece of work: the limits count the turns and spend before the blocker too.
-  const resumable = notes.answers.length > 0 && previous.result?.status === 'blocked' && provider.name === 'anthropic';
+  // Providers whose conversation survives a blocker: the anthropic loop's messages, Claude Code's session.
+  const keepsConversation = provider.name === 'anthropic' || provider.name === 'claude-code';
+  const resumable = notes.answers.length > 0 && previous.result?.status === 'blocked' && keepsConversation;
   const spent = resumable && previous.result ? { turns: previous.result.turns, costUsd: previous.result.costUsd } : undefined;
   const proxy = await startMeteringProxy({
     upstream: upstreamApi.upstream,
@@ -152,7 +154,7 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
         log(`the previous patch no longer applies (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); starting fresh with the feedback`);
       }
     }
-    const resume = resumable ? lastConversation(priorTranscript) : undefined;
+    let resume = resumable ? lastConversation(priorTranscript) : undefined;
     if (resume) {
       // The saved conversation remembers what the agent wrote before it blocked: put it back.
       if (previous.patch?.trim()) await applyLanePatch({ worktree: worktree.path, patch: previous.patch });
@@ -195,7 +197,7 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
         onProcessGroup: (pgid) => stage.lock.recordAgentGroup(pgid),
         redact: (text) => redactSecrets(text, secrets),
         limits: lane.limits,
-        ...(resume && agentRuns === 0 ? { resume: { messages: resume }, answer: answers[answers.length - 1]?.answer } : {}),
+        ...(resume ? { resume: { messages: resume }, answer: answers[answers.length - 1]?.answer } : {}),
         ...(options.waitForAnswer && provider.name === 'anthropic'
           ? { onBlocker: (question: string) => askAndWait(question, answers.length++) }
           : {}),
@@ -204,10 +206,12 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
       transcript({ type: 'run-start', run: agentRuns, provider: provider.name, startedFrom });
       result = accumulate(result, await provider.run(input), agentRuns);
       if (result.status !== 'blocked' || !options.waitForAnswer || signal.aborted) break;
-      // Command agents cannot take an answer mid-run: wait, then run again with it in the prompt.
+      // Command agents and Claude Code cannot take an answer mid-run: wait, then run again with it
+      // in the prompt, or in the same Claude Code session, which this run's transcript now holds.
       const answer = await askAndWait(result.question ?? '', answers.length);
       if (answer === undefined) break;
       answers = [...answers, { question: result.question ?? '', answer }];
+      resume = provider.name === 'claude-code' ? lastConversation(readFileSync(transcriptFile, 'utf8')) : undefined;
     }
   } catch (error) {
     result = { ...result, status: 'failed', reason: describeFailure(error) };

@@ -7,4 +7,12 @@ export { type SandboxDecision, type SandboxIsolation, decideSandbox } from './de
 export { type SandboxDetection, type SandboxTools, detectSandbox } from './detect-sandbox';
 export type { OutputStream, TextFilter } from './capture-output';
 export type { ReadableMount } from './resolve-sandbox-mounts';
-export { type RunSandboxedOptions, type SandboxNetwork, type SandboxedRunResult, runSandboxed } from './run-sandboxed';
+export {
+  type AttachedSandbox,
+  type AttachedSandboxOptions,
+  type RunSandboxedOptions,
+  type SandboxNetwork,
+  type SandboxedRunResult,
+  openAttachedSandbox,
+  runSandboxed,
+} from './run-sandboxed';

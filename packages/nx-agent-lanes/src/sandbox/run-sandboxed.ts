@@ -102,8 +102,8 @@ export async function runSandboxed(options: RunSandboxedOptions): Promise<Sandbo
     return { exitCode: null, exitSignal: null, timedOut: false, interrupted: true, sandboxed, durationMs: 0, outputBytes: 0, droppedBytes: 0, stderrTail: [] };
   }
   const output = new OutputCapture({ capBytes: options.outputCapBytes, onLine: options.onLine, createFilter: options.createOutputFilter });
-  const launch = sandboxed ? await launchSandboxed(options) : launchUnsandboxed(options);
-  const { child } = launch;
+  const launched = await launch(options);
+  const { child } = launched;
   const outerPid = child.pid;
   const killGraceMs = options.killGraceMs ?? 2000;
 
@@ -139,7 +139,7 @@ export async function runSandboxed(options: RunSandboxedOptions): Promise<Sandbo
       timers.forEach(clearTimeout);
       options.signal.removeEventListener('abort', onAbort);
       const { totalBytes, droppedBytes, lastStdoutLine, stderrTail } = output.end();
-      void launch.cleanup().then(() => {
+      void launched.cleanup().then(() => {
         if (error) return reject(error);
         const mapped = mapExit(exit?.code ?? null, exit?.signal ?? null, sandboxed);
         resolve({ ...mapped, timedOut, interrupted, sandboxed, durationMs: Date.now() - started, outputBytes: totalBytes, droppedBytes, lastStdoutLine, stderrTail });
@@ -182,23 +182,48 @@ export async function runSandboxed(options: RunSandboxedOptions): Promise<Sandbo
   });
 }
 
-function privateEnv(options: RunSandboxedOptions, dirs: { home: string; tmp: string }): Record<string, string> {
-  return { ...options.env, HOME: dirs.home, TMPDIR: dirs.tmp };
+function privateEnv(env: Readonly<Record<string, string>>, dirs: { home: string; tmp: string }): Record<string, string> {
+  return { ...env, HOME: dirs.home, TMPDIR: dirs.tmp };
 }
 
-function launchUnsandboxed(options: RunSandboxedOptions): Launch {
+/** The part of the options a launch needs before it knows its command. */
+type LaunchOptions = Omit<RunSandboxedOptions, 'command' | 'stdin' | 'signal' | 'timeoutMs' | 'killGraceMs' | 'outputCapBytes' | 'createOutputFilter' | 'onSpawn'>;
+
+interface PreparedLaunch {
+  /** Starts `command` (a shell line) in the prepared sandbox, with stdio piped; synchronous. `env` replaces the options' one. */
+  start(command: string, env?: Readonly<Record<string, string>>): ChildProcess;
+  /** Closes the host halves of the bridges; idempotent. */
+  cleanup: () => Promise<void>;
+}
+
+async function launch(options: RunSandboxedOptions): Promise<Launch> {
+  const prepared = await prepareLaunch(options);
+  try {
+    return { child: prepared.start(options.command), cleanup: prepared.cleanup };
+  } catch (error) {
+    await prepared.cleanup();
+    throw error;
+  }
+}
+
+function prepareLaunch(options: LaunchOptions): Promise<PreparedLaunch> {
+  return options.isolation.kind === 'bwrap' ? prepareSandboxed(options) : Promise.resolve(prepareUnsandboxed(options));
+}
+
+function prepareUnsandboxed(options: LaunchOptions): PreparedLaunch {
   const home = join(options.scratch, 'home');
   const tmp = join(options.scratch, 'tmp');
   mkdirSync(home, { recursive: true });
   mkdirSync(tmp, { recursive: true });
   const spawn = options.spawn ?? nodeSpawn;
   // detached: the child leads a new process group (and session, without a terminal).
-  const child = spawn('/bin/sh', ['-c', options.command], { cwd: options.cwd, env: privateEnv(options, { home, tmp }), detached: true, stdio: 'pipe' });
-  return { child, cleanup: async () => undefined };
+  const start = (command: string, env = options.env) =>
+    spawn('/bin/sh', ['-c', command], { cwd: options.cwd, env: privateEnv(env, { home, tmp }), detached: true, stdio: 'pipe' });
+  return { start, cleanup: async () => undefined };
 }
 
-async function launchSandboxed(options: RunSandboxedOptions): Promise<Launch> {
-  if (options.isolation.kind !== 'bwrap') throw new Error('launchSandboxed needs bwrap');
+async function prepareSandboxed(options: LaunchOptions): Promise<PreparedLaunch> {
+  if (options.isolation.kind !== 'bwrap') throw new Error('prepareSandboxed needs bwrap');
   const { bwrapPath, socatPath } = options.isolation;
   const resolved = resolveSandboxMounts({
     writable: options.writable,
@@ -208,7 +233,7 @@ async function launchSandboxed(options: RunSandboxedOptions): Promise<Launch> {
     pathEnv: options.env.PATH,
     cwd: options.cwd,
   });
-  const env = privateEnv(options, resolved);
+  const proxyEnv: Record<string, string> = {};
   const servers: SocketServer[] = [];
   const network = options.network ?? {};
   const hosts = network.allowHosts ?? [];
@@ -241,16 +266,74 @@ async function launchSandboxed(options: RunSandboxedOptions): Promise<Launch> {
       resolved.plan.sockets.push({ source: server.socketPath, target: inside });
       bridges.push({ port, socket: inside });
       const url = `http://127.0.0.1:${port}`;
-      Object.assign(env, { HTTPS_PROXY: url, https_proxy: url, HTTP_PROXY: url, http_proxy: url, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' });
+      Object.assign(proxyEnv, { HTTPS_PROXY: url, https_proxy: url, HTTP_PROXY: url, http_proxy: url, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' });
     }
-    const args = planBwrapArgs({ mounts: resolved.plan, cwd: options.cwd, command: options.command, bridges, socatPath });
     const spawn = options.spawn ?? nodeSpawn;
-    const child = spawn(bwrapPath, args, { cwd: resolved.plan.writable[0], env, detached: true, stdio: 'pipe' });
-    return { child, cleanup };
+    const start = (command: string, env = options.env) =>
+      spawn(bwrapPath, planBwrapArgs({ mounts: resolved.plan, cwd: options.cwd, command, bridges, socatPath }), {
+        cwd: resolved.plan.writable[0],
+        env: { ...privateEnv(env, resolved), ...proxyEnv },
+        detached: true,
+        stdio: 'pipe',
+      });
+    return { start, cleanup };
   } catch (error) {
     await cleanup();
     throw error;
   }
+}
+
+export interface AttachedSandboxOptions extends LaunchOptions {
+  /** What the sandbox itself says (a refused connection), as stderr lines. */
+  onLine: (line: string, stream: OutputStream) => void;
+}
+
+/** A prepared sandbox for programs a caller talks to over their stdin and stdout. */
+export interface AttachedSandbox {
+  sandboxed: boolean;
+  /**
+   * Starts `file` with `args` (quoted, no shell parsing) in the sandbox, stdio piped, its own
+   * process group; `env` replaces the options' environment (HOME and TMPDIR stay private).
+   */
+  spawn(file: string, args: readonly string[], env?: Readonly<Record<string, string>>): ChildProcess;
+  /** Kills whatever it started that still runs (the whole sandbox with it) and closes the bridges. */
+  close(): Promise<void>;
+}
+
+/**
+ * The same sandbox as runSandboxed, for a process whose pipes the caller drives itself (the Agent
+ * SDK speaks to Claude Code over them): mounts, network bridges and private HOME are set up once
+ * here, and `spawn` is synchronous, as the SDK's spawn hook must be.
+ */
+export async function openAttachedSandbox(options: AttachedSandboxOptions): Promise<AttachedSandbox> {
+  const prepared = await prepareLaunch(options);
+  const children: ChildProcess[] = [];
+  let closed = false;
+  return {
+    sandboxed: options.isolation.kind === 'bwrap',
+    spawn(file, args, env) {
+      if (closed) throw new Error('This sandbox is closed.');
+      const child = prepared.start(['exec', ...[file, ...args].map(quoteForShell)].join(' '), env);
+      child.stdin?.on('error', () => undefined);
+      children.push(child);
+      return child;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const child of children) {
+        if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) continue;
+        // bwrap dies with its PID namespace's init; unsandboxed, the group goes.
+        signalProcess(child.pid, 'SIGKILL');
+        signalGroup(child.pid, 'SIGKILL');
+      }
+      await prepared.cleanup();
+    },
+  };
+}
+
+function quoteForShell(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

@@ -2,7 +2,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { spawn as nodeSpawn } from 'node:child_process';
 import { StreamRedactor, type SecretValue } from '../lanes/redact-secrets';
-import { runSandboxed, type OutputStream, type SandboxIsolation, type SandboxNetwork, type SandboxedRunResult } from '../sandbox';
+import {
+  type AttachedSandbox,
+  type OutputStream,
+  type SandboxIsolation,
+  type SandboxNetwork,
+  type SandboxedRunResult,
+  openAttachedSandbox,
+  runSandboxed,
+} from '../sandbox';
 
 export interface LaneProcessOptions {
   /** A shell command line, run by /bin/sh -c. */
@@ -32,7 +40,20 @@ export interface LaneProcessOptions {
 export type LaneProcessRunner = ((options: LaneProcessOptions) => Promise<SandboxedRunResult>) & {
   /** Output lines of this runner's sandboxed processes that show the sandbox refusing something (first few). */
   readonly refusals: readonly string[];
+  /**
+   * The same sandbox for a program the caller drives over its pipes (Claude Code under the Agent
+   * SDK). Close it when done: that kills what is left of it.
+   */
+  openAttached(options: AttachedLaneOptions): Promise<AttachedSandbox>;
 };
+
+export interface AttachedLaneOptions {
+  cwd: string;
+  /** The environment spawn uses unless it is given one (HOME and TMPDIR are private either way). */
+  env: NodeJS.ProcessEnv;
+  /** What the sandbox itself says (a refused connection). */
+  onLine: (line: string, stream: OutputStream) => void;
+}
 
 /**
  * What a process prints when the sandbox refuses it: a write to a read-only or hidden place, a
@@ -84,7 +105,20 @@ export function createLaneProcessRunner(setup: LaneProcessRunnerSetup): LaneProc
       onSpawn: options.onSpawn,
       spawn: setup.spawn,
     });
+  const openAttached = (options: AttachedLaneOptions) =>
+    openAttachedSandbox({
+      cwd: options.cwd,
+      env: definedOnly(options.env),
+      isolation: setup.isolation,
+      writable: [setup.worktree],
+      scratch: setup.scratch,
+      readable,
+      network: setup.network,
+      onLine: options.onLine,
+      spawn: setup.spawn,
+    });
   return Object.assign(run, {
+    openAttached,
     get refusals(): readonly string[] {
       return seen > KEPT_REFUSALS ? [...refusals, `… and ${seen - KEPT_REFUSALS} more`] : refusals;
     },

@@ -1,5 +1,6 @@
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { createAnthropicProvider } from '../../agents/anthropic/anthropic-provider';
+import { createClaudeCodeProvider } from '../../agents/claude-code/claude-code-provider';
 import { createCommandProvider } from '../../agents/command/command-provider';
 import type { AgentProviderImpl } from '../../agents/provider';
 import type { AgentProvider } from '../../feature/feature-types';
@@ -32,6 +33,7 @@ export default async function agentLaneExecutor(
   context: ExecutorContext,
   providers: Partial<Record<AgentProvider, AgentProviderImpl>> = {
     anthropic: createAnthropicProvider(),
+    'claude-code': createClaudeCodeProvider(),
     command: createCommandProvider(),
   },
 ): Promise<{ success: boolean }> {

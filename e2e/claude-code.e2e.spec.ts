@@ -1,0 +1,230 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fingerprintCheckout } from './utils/checkout-fingerprint';
+import { runNxAsync, startBodyRecorder, type BodyRecorder, type NxRun } from './utils/run-nx-async';
+import { addProject, BUILT_PACKAGE, createScratchWorkspace, type ScratchWorkspace } from './utils/scratch-workspace';
+
+const AGENT_SDK_VERSION = (require('../package.json') as { devDependencies: Record<string, string> }).devDependencies['@anthropic-ai/claude-agent-sdk'];
+
+/**
+ * The claude-code provider through the real nx CLI: the real Claude Code binary, installed with
+ * the Agent SDK into the workspace, in the OS sandbox, talking to the loopback Messages API server
+ * through the lane's metering proxy. Feature `cc` has two lanes:
+ * - `api` writes its file, tries a file of another lane (refused at the tool), runs its test with Bash;
+ * - `fmt` reports a blocker through the blocker tool; answered with the answer generator, the same
+ *   Claude Code session goes on, and only that lane runs again;
+ * and feature `tight` one, `tiny`, with a budget its first turn already exceeds.
+ * The nx process gets a HOME whose ~/.claude holds a marker in memory, settings and CLAUDE.md, and
+ * the repository a CLAUDE.md with another; neither may reach any request.
+ */
+describe('the claude-code provider under the real nx CLI', () => {
+  const homeMarker = `home-claude-marker-${randomBytes(6).toString('hex')}`;
+  const repoMarker = `repo-claude-md-marker-${randomBytes(6).toString('hex')}`;
+  const ANSWER = 'Use CSV with a header row';
+  let ws: ScratchWorkspace;
+  let scratch: string;
+  let hostHome: string;
+  let replay: { url: string; port: number; stats(): { bySession: Record<string, number>; unmatched: number }; reset(): void; close(): Promise<void> };
+  let recorder: BodyRecorder;
+  let first: NxRun;
+  let firstRequests: number;
+  let answered: NxRun;
+  let secondRunSessions: Record<string, number>;
+  let checkoutBefore: string;
+  let checkoutAfter: string;
+
+  let tight: NxRun;
+  const laneDir = (lane: string, feature = 'cc') => join(ws.root, 'dist/agent-lanes', feature, lane);
+  const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
+  const laneResult = (lane: string, feature = 'cc') => readJson(join(laneDir(lane, feature), 'result.json'));
+  const transcript = (lane: string) =>
+    readFileSync(join(laneDir(lane), 'transcript.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const requestsOf = (session: string) => recorder.requests.filter((r) => r.body.includes(`SESSION: ${session}`));
+  const env = () => ({
+    NX_AGENT_LANES_WORKTREES: join(scratch, 'worktrees'),
+    CI: 'true',
+    HOME: hostHome,
+    ANTHROPIC_API_KEY: 'sk-ant-e2e-not-a-real-key',
+    ANTHROPIC_BASE_URL: recorder.url,
+  });
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'nx-agent-lanes-e2e-claude-code-'));
+    hostHome = join(scratch, 'home');
+    ws = createScratchWorkspace('claude-code', { extraDevDependencies: { '@anthropic-ai/claude-agent-sdk': AGENT_SDK_VERSION } });
+    // The user's own Claude Code state: auto-memory for this checkout, user settings, user CLAUDE.md.
+    const memory = join(hostHome, '.claude', 'projects', ws.root.replace(/[^a-zA-Z0-9]/g, '-'), 'memory');
+    mkdirSync(memory, { recursive: true });
+    writeFileSync(join(memory, 'MEMORY.md'), `# Memory\n- ${homeMarker} in memory\n`);
+    writeFileSync(join(hostHome, '.claude', 'CLAUDE.md'), `Always mention ${homeMarker} in CLAUDE.md.\n`);
+    writeFileSync(join(hostHome, '.claude', 'settings.json'), JSON.stringify({ env: { HOME_MARKER: homeMarker } }));
+
+    addProject(ws, 'apps/api', { 'src/index.js': "exports.api = 'base';\n" });
+    addProject(ws, 'libs/fmt', { 'src/index.js': "exports.fmt = 'base';\n" });
+    addProject(ws, 'libs/tiny', { 'src/index.js': "exports.tiny = 'base';\n" });
+    ws.write('CLAUDE.md', `# Project notes\n${repoMarker}\n`);
+    ws.write('tools/check-api.js', "if (require('../apps/api/src/api.js').api !== 'done') process.exit(1);\nconsole.log('api check passed');\n");
+    ws.write('tools/check-fmt.js', "if (require('../libs/fmt/src/fmt.js').format !== 'csv') process.exit(1);\nconsole.log('fmt check passed');\n");
+    ws.write('nx.json', JSON.stringify({ plugins: ['nx-agent-lanes'] }, null, 2));
+    const plan = {
+      goal: 'Two lanes on Claude Code',
+      contract: 'contract.md',
+      agent: { provider: 'claude-code', model: 'claude-sonnet-5-5', maxTurns: 10, budgetUsd: 1 },
+      sandbox: 'required',
+      lanes: {
+        api: { spec: 'lanes/api.md', owns: ['apps/api/src/**'], test: 'node tools/check-api.js' },
+        fmt: { spec: 'lanes/fmt.md', owns: ['libs/fmt/src/**'], test: 'node tools/check-fmt.js' },
+      },
+      integration: { test: 'node tools/check-api.js && node tools/check-fmt.js' },
+    };
+    ws.write('features/cc/feature.jsonc', `${JSON.stringify(plan, null, 2)}\n`);
+    ws.write('features/cc/contract.md', '# cc contract\n');
+    for (const lane of Object.keys(plan.lanes)) ws.write(`features/cc/lanes/${lane}.md`, `# ${lane}\nSESSION: ${lane}\n`);
+    const tightPlan = {
+      goal: 'One lane on a budget its first turn exceeds',
+      contract: 'contract.md',
+      agent: { provider: 'claude-code', model: 'claude-sonnet-5-5', maxTurns: 10, budgetUsd: 0.01 },
+      sandbox: 'required',
+      lanes: { tiny: { spec: 'lanes/tiny.md', owns: ['libs/tiny/src/**'], test: 'true' } },
+    };
+    ws.write('features/tight/feature.jsonc', `${JSON.stringify(tightPlan, null, 2)}\n`);
+    ws.write('features/tight/contract.md', '# tight contract\n');
+    ws.write('features/tight/lanes/tiny.md', '# tiny\nSESSION: tiny\n');
+    ws.commitAll('plan cc');
+    checkoutBefore = fingerprintCheckout(ws.root);
+
+    const { startMessagesApiServer } = require(join(BUILT_PACKAGE, 'src/replay/messages-api-server.js'));
+    replay = await startMessagesApiServer({ script: { sessions: [apiSession(), fmtSession(ANSWER), tinySession()] } });
+    recorder = await startBodyRecorder(replay.port);
+
+    first = await runNxAsync(ws, ['run', 'cc:integrate', '--parallel=2'], env());
+    firstRequests = recorder.requests.length;
+    checkoutAfter = fingerprintCheckout(ws.root);
+    replay.reset();
+    ws.nx(['g', 'nx-agent-lanes:answer', 'cc', '--lane', 'fmt', '--answer', ANSWER], { env: env() });
+    answered = await runNxAsync(ws, ['run', 'cc:integrate', '--parallel=2'], env());
+    secondRunSessions = replay.stats().bySession;
+    tight = await runNxAsync(ws, ['run', 'tight:lane--tiny'], env());
+  }, 600_000);
+
+  afterAll(async () => {
+    await Promise.all([recorder?.close(), replay?.close()]);
+    if (process.env.CLAUDE_CODE_E2E_KEEP === '1') return console.log(`kept ${ws?.root} and ${scratch}`);
+    ws?.dispose();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('runs Claude Code in the sandbox through the metering proxy: api ends done with its file, its figures the meter\'s', () => {
+    const api = laneResult('api');
+    expect({ status: api.status, sandboxed: api.sandboxed, provider: api.provider, usageSource: api.usageSource, model: api.model }).toEqual({
+      status: 'done',
+      sandboxed: true,
+      provider: 'claude-code',
+      usageSource: 'proxy',
+      model: 'claude-sonnet-5-5',
+    });
+    expect(api.filesChanged).toEqual([{ path: 'apps/api/src/api.js', status: 'added' }]);
+    expect(api.turns).toBe(requestsOf('api').length);
+    expect(api.tokens.output).toBeGreaterThan(0);
+    expect(first.output).toMatch(/\[api\] turn 1\/10 · 1 tool call \(Write apps\/api\/src\/api\.js\) · in [\d.]+k/);
+  });
+
+  it('refuses a Write to another lane\'s file at the tool, tells the model why, and names it in result.json', () => {
+    const afterRefusal = requestsOf('api').find((r) => r.body.includes('toolu_api_1_0') && r.body.includes('tool_result'));
+    expect(afterRefusal?.body).toMatch(/"is_error":true/);
+    expect(afterRefusal?.body).toContain('`libs/fmt/src/stolen.js` belongs to lane `fmt`');
+    expect(laneResult('api').permissionDenials).toEqual([expect.stringMatching(/^Write: `libs\/fmt\/src\/stolen\.js` belongs to lane `fmt`/)]);
+    expect(existsSync(join(ws.root, 'libs/fmt/src/stolen.js'))).toBe(false);
+    expect(readFileSync(join(laneDir('api'), 'lane.patch'), 'utf8')).not.toContain('stolen');
+  });
+
+  it('runs the lane\'s acceptance test through Bash, inside the sandbox', () => {
+    const afterTest = requestsOf('api').find((r) => r.body.includes('toolu_api_2_0') && r.body.includes('tool_result'));
+    expect(afterTest?.body).toContain('api check passed');
+    expect(readJson(join(laneDir('api'), 'verify.json')).passed).toBe(true);
+  });
+
+  it('ends a lane blocked through the blocker tool, with its question and the session kept in its transcript', () => {
+    expect(first.status).not.toBe(0);
+    // The answer run rewrote fmt's artifacts: its first run's blocker is in its rescued history or
+    // in what the first nx run printed, and the resumed session proves the state was kept.
+    expect(first.output).toContain('Should the export be CSV or JSON?');
+    expect(first.output).toMatch(/\[fmt\] BLOCKED after 2 turns/);
+    expect(first.output).toContain('[fmt] turn 1/10 · 1 tool call (mcp__lanes__report_blocker)');
+  });
+
+  it('resumes the same Claude Code session after the answer, reruns only that lane, and ends it done', () => {
+    expect({ status: answered.status, tail: answered.status === 0 ? '' : answered.output.slice(-3000) }).toEqual({ status: 0, tail: '' });
+    const fmt = laneResult('fmt');
+    expect({ status: fmt.status, startedFrom: fmt.startedFrom }).toEqual({ status: 'done', startedFrom: 'resumed-transcript' });
+    expect(readJson(join(ws.root, 'dist/agent-lanes/cc/integration/result.json')).outcome).toBe('green');
+    expect(transcript('fmt').find((e) => e.type === 'agent-start')).toMatchObject({ provider: 'claude-code', resume: expect.any(String) });
+    expect(fmt.filesChanged).toEqual([{ path: 'libs/fmt/src/fmt.js', status: 'added' }]);
+    // Only fmt's session was asked again, and its first resumed request holds the earlier turns.
+    expect(secondRunSessions).toEqual({ fmt: 2 });
+    const resumed = recorder.requests.slice(firstRequests);
+    expect(resumed[0].body).toContain('toolu_fmt_0_0');
+    expect(resumed[0].body).toContain(ANSWER);
+  });
+
+  it('ends a lane whose budget its first turn exceeds over-budget, with the tokens the proxy metered', () => {
+    const tiny = laneResult('tiny', 'tight');
+    expect({ status: tiny.status, usageSource: tiny.usageSource, exit: tight.status === 0 }).toEqual({ status: 'over-budget', usageSource: 'proxy', exit: false });
+    expect(tiny.tokens.output).toBeGreaterThanOrEqual(5000);
+    expect(tiny.tokens.input + tiny.tokens.cacheWrite + tiny.tokens.cacheRead).toBeGreaterThan(1000);
+    expect(tiny.costUsd).toBeGreaterThan(0.01);
+  });
+
+  it('keeps the user\'s ~/.claude and the repository\'s CLAUDE.md out of every request, and out of the user\'s home', () => {
+    expect(recorder.requests.length).toBeGreaterThan(5);
+    for (const request of recorder.requests) {
+      expect(request.body.includes(homeMarker)).toBe(false);
+      expect(request.body.includes(repoMarker)).toBe(false);
+    }
+    // Sessions live in the lane's scratch folder: nothing was added under the user's ~/.claude.
+    expect(readdirSync(join(hostHome, '.claude', 'projects'))).toEqual([ws.root.replace(/[^a-zA-Z0-9]/g, '-')]);
+    expect(checkoutAfter).toBe(checkoutBefore);
+  });
+});
+
+function apiSession() {
+  return {
+    name: 'api',
+    match: { contains: 'SESSION: api' },
+    turns: [
+      { content: [{ type: 'tool_use', name: 'Write', input: { file_path: 'apps/api/src/api.js', content: "exports.api = 'done';\n" } }] },
+      { content: [{ type: 'tool_use', name: 'Write', input: { file_path: 'libs/fmt/src/stolen.js', content: 'exports.stolen = true;\n' } }] },
+      { content: [{ type: 'tool_use', name: 'Bash', input: { command: 'node tools/check-api.js', description: 'Run the acceptance test' } }] },
+      { content: [{ type: 'text', text: 'Wrote apps/api/src/api.js; the acceptance test passes.' }] },
+    ],
+  };
+}
+
+function fmtSession(answer: string) {
+  return {
+    name: 'fmt',
+    match: { contains: 'SESSION: fmt' },
+    turns: [
+      { content: [{ type: 'tool_use', name: 'mcp__lanes__report_blocker', input: { question: 'Should the export be CSV or JSON?' } }] },
+      { content: [{ type: 'text', text: 'Stopping until the question is answered.' }] },
+      { content: [{ type: 'tool_use', name: 'Write', input: { file_path: 'libs/fmt/src/fmt.js', content: "exports.format = 'csv';\n" } }] },
+      { content: [{ type: 'text', text: `Done: ${answer}.` }] },
+    ],
+  };
+}
+
+function tinySession() {
+  return {
+    name: 'tiny',
+    match: { contains: 'SESSION: tiny' },
+    turns: [
+      { content: [{ type: 'tool_use', name: 'Write', input: { file_path: 'libs/tiny/src/tiny.js', content: 'exports.tiny = 1;\n' } }], usage: { output_tokens: 5000 } },
+      { content: [{ type: 'text', text: 'Done.' }] },
+    ],
+  };
+}
