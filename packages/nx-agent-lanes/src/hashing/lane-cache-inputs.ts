@@ -63,6 +63,8 @@ export function planAgentInputs(feature: Feature, lane: Lane, files: { notes: st
     `{workspaceRoot}/${files.notes}`,
     { runtime: ownedAtBaseCommand(feature.base ?? 'HEAD', lane.owns) },
     { env: 'ANTHROPIC_BASE_URL' },
+    // Claude Code reads these only when the plan opts in; then they steer the agent like the spec.
+    ...(lane.agent.provider === 'claude-code' && lane.agent.claudeMd ? [{ runtime: claudeInstructionsAtBaseCommand(feature.base ?? 'HEAD') }] : []),
     // A lane that comes `after` others starts from their patches: key it on their content.
     ...(lane.after.length ? [{ dependentTasksOutputFiles: '**/lane.patch', transitive: true }] : []),
   ];
@@ -81,6 +83,14 @@ export function ownedAtBaseCommand(base: string, owns: readonly string[]): strin
   const bases = staticBases(owns);
   const paths = bases.includes('') ? [] : bases;
   return ['git', 'ls-tree', shellQuote(base), ...(paths.length ? ['--', ...paths.map(shellQuote)] : [])].join(' ');
+}
+
+/**
+ * The ids of every CLAUDE.md and every file under a `.claude/` folder at the base commit: what
+ * Claude Code's project setting source reads in the lane's worktree.
+ */
+export function claudeInstructionsAtBaseCommand(base: string): string {
+  return `git ls-tree -r ${shellQuote(base)} | grep -E '[[:space:]](.*/)?(CLAUDE\\.md|\\.claude/.*)$' || true`;
 }
 
 /** POSIX single quotes: Nx runs runtime inputs through a shell. */
