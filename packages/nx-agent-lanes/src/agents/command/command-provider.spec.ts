@@ -150,12 +150,30 @@ describe('command provider', () => {
     expect(events[events.length - 1]).toMatchObject({ type: 'agent-end', status: 'done', exitCode: 0 });
   });
 
-  it("logs the tools Claude Code's record says it refused for want of permission", async () => {
-    const record = JSON.stringify({ type: 'result', subtype: 'success', is_error: false, num_turns: 2, result: 'ok', permission_denials: [{ tool_name: 'Bash' }, { tool_name: 'Bash' }] });
+  it("returns the tool uses Claude Code's record says it refused, one line each, and logs them", async () => {
+    const record = JSON.stringify({
+      type: 'result',
+      subtype: 'success',
+      is_error: false,
+      num_turns: 3,
+      result: 'ok',
+      permission_denials: [
+        { tool_name: 'Write', tool_use_id: 't1', tool_input: { file_path: '/home/u/outside.txt', content: 'x' } },
+        { tool_name: 'Bash', tool_use_id: 't2', tool_input: { command: 'npx jest', description: 'run the tests' } },
+        { tool_name: 'Bash', tool_use_id: 't3', tool_input: { command: 'npx jest', description: 'again' } },
+      ],
+    });
     const result = await provider.run(runInput(nodeAgent(`console.log(${JSON.stringify(record)});`)));
-    expect(result.status).toBe('done');
-    expect(logs).toContain('Claude Code refused 2 tool uses for want of permission: Bash');
-    expect(events).toContainEqual(expect.objectContaining({ type: 'permission-denials', tools: ['Bash', 'Bash'] }));
+    expect(result).toMatchObject({ status: 'done', permissionDenials: ['Write: /home/u/outside.txt', 'Bash: npx jest', 'Bash: npx jest'] });
+    expect(logs).toContain('Claude Code refused 3 tool uses for want of permission: Write: /home/u/outside.txt; Bash: npx jest');
+    expect(events).toContainEqual(expect.objectContaining({ type: 'permission-denials', tools: result.permissionDenials }));
+  });
+
+  it('returns no permissionDenials when the record has none, or there is no record', async () => {
+    const record = JSON.stringify({ type: 'result', subtype: 'success', is_error: false, num_turns: 1, result: 'ok', permission_denials: [] });
+    expect(await provider.run(runInput(nodeAgent(`console.log(${JSON.stringify(record)});`)))).not.toHaveProperty('permissionDenials');
+    expect(await provider.run(runInput('echo done'))).not.toHaveProperty('permissionDenials');
+    expect(logs.some((line) => line.includes('refused'))).toBe(false);
   });
 
   it('reports a blocker written to LANE_BLOCKER_FILE before exit 0', async () => {

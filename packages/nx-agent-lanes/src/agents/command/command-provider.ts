@@ -5,7 +5,6 @@ import { AgentError } from '../../errors';
 import { DEFAULT_LIMITS } from '../../feature/read-limits';
 import type { AgentProviderImpl, AgentRunInput, AgentRunResult } from '../provider';
 import { decideCommandResult } from './decide-command-result';
-import { parseClaudeResult } from './parse-claude-result';
 
 export interface CommandProviderOptions {
   /** Time a stopped agent gets between SIGTERM and SIGKILL. Default 5 seconds. */
@@ -105,9 +104,9 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
     lastStdoutLine: exit.lastStdoutLine,
     stderrTail: exit.stderrTail,
   });
-  const denied = exit.lastStdoutLine ? parseClaudeResult(exit.lastStdoutLine)?.permissionDenials ?? [] : [];
+  const denied = result.permissionDenials ?? [];
   if (denied.length) {
-    input.log(`Claude Code refused ${denied.length} tool use${denied.length === 1 ? '' : 's'} for want of permission: ${[...new Set(denied)].join(', ')}`);
+    input.log(`Claude Code refused ${denied.length} tool use${denied.length === 1 ? '' : 's'} for want of permission: ${[...new Set(denied)].join('; ')}`);
     input.transcript({ type: 'permission-denials', tools: denied });
   }
   input.transcript({ type: 'agent-end', exitCode: exit.exitCode, exitSignal: exit.exitSignal, timedOut: exit.timedOut, interrupted: exit.interrupted, sandboxed: exit.sandboxed, ...result });

@@ -45,6 +45,13 @@ describe('decideCommandResult', () => {
     });
   });
 
+  it('carries the permission denials of the record into the result, whatever the status', () => {
+    const denials = [{ tool_name: 'Write', tool_input: { file_path: '/outside.txt' } }];
+    expect(decideCommandResult(outcome({ lastStdoutLine: record({ subtype: 'success', permission_denials: denials }) })).permissionDenials).toEqual(['Write: /outside.txt']);
+    expect(decideCommandResult(outcome({ blocker: 'Why?', lastStdoutLine: record({ permission_denials: denials }) }))).toMatchObject({ status: 'blocked', permissionDenials: ['Write: /outside.txt'] });
+    expect(decideCommandResult(outcome({ lastStdoutLine: record({ permission_denials: [] }) }))).not.toHaveProperty('permissionDenials');
+  });
+
   it('fails on is_error even when the exit code is 0', () => {
     const result = decideCommandResult(
       outcome({ lastStdoutLine: record({ subtype: 'error_during_execution', is_error: true, result: 'API error\nmore' }) }),

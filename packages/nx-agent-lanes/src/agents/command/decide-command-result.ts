@@ -32,6 +32,7 @@ export function decideCommandResult(outcome: CommandOutcome): AgentRunResult {
     turns: record?.turns ?? 0,
     usage: record?.usage ?? createZeroUsage(),
     costUsd: record?.costUsd ?? 0,
+    ...(record?.permissionDenials.length ? { permissionDenials: record.permissionDenials } : {}),
   };
   if (outcome.interrupted) return { status: 'failed', reason: 'interrupted', ...accounting };
   if (outcome.timedOutAfterMinutes !== undefined) {

@@ -57,11 +57,29 @@ describe('parseClaudeResult', () => {
         'claude-sonnet-4-6': { inputTokens: 100, outputTokens: 50, cacheReadInputTokens: 1000, cacheCreationInputTokens: 200, costUSD: 0.15 },
         'claude-haiku-4-5': { inputTokens: 10, outputTokens: 5, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUSD: 0.01 },
       },
-      permission_denials: [{ tool_name: 'Bash', tool_use_id: 't1', tool_input: { command: 'npx jest' } }, { tool_name: 'Write', tool_use_id: 't2', tool_input: {} }],
+      permission_denials: [
+        { tool_name: 'Bash', tool_use_id: 't1', tool_input: { command: 'npx jest\n  --runInBand', description: 'run the tests' } },
+        { tool_name: 'Write', tool_use_id: 't2', tool_input: {} },
+        { tool_name: 'Edit', tool_use_id: 't3', tool_input: { file_path: '/etc/hosts', old_string: 'a', new_string: 'b' } },
+        { tool_name: 'NotebookEdit', tool_input: { notebook_path: 'n.ipynb' } },
+        { tool_name: 'WebFetch', tool_input: { url: 'https://example.com', prompt: 'read' } },
+        { tool_name: 'Bash', tool_input: { command: `echo ${'x'.repeat(300)}` } },
+        { tool_input: { command: 'ls' } },
+        'Bash',
+      ],
     });
     const record = parseClaudeResult(line)!;
     expect(record.usage).toEqual({ input: 110, output: 55, cacheRead: 1000, cacheWrite: 200 });
-    expect(record.permissionDenials).toEqual(['Bash', 'Write']);
+    expect(record.permissionDenials).toEqual([
+      'Bash: npx jest --runInBand',
+      'Write',
+      'Edit: /etc/hosts',
+      'NotebookEdit: n.ipynb',
+      'WebFetch: https://example.com',
+      `Bash: echo ${'x'.repeat(195)}…`,
+      'a tool: ls',
+      'a tool',
+    ]);
     expect(record.apiErrorStatus).toBeUndefined();
     expect(parseClaudeResult(JSON.stringify({ type: 'result', is_error: true, api_error_status: 429 }))?.apiErrorStatus).toBe(429);
   });

@@ -17,7 +17,7 @@ export interface ClaudeResultRecord {
   usage: TokenUsage;
   /** The HTTP status of the API error that ended the run, when one did. */
   apiErrorStatus?: number;
-  /** Tools Claude Code refused to run for want of permission, by name. */
+  /** Tool uses Claude Code refused for want of permission, one line each: the tool and its path or command. */
   permissionDenials: string[];
 }
 
@@ -47,8 +47,23 @@ export function parseClaudeResult(line: string): ClaudeResultRecord | undefined 
     // At --max-budget-usd the record's `usage` is all zeros while `modelUsage` has the figures.
     usage: isZero(usage) ? readModelUsage(value['modelUsage']) : usage,
     ...(typeof status === 'number' && Number.isInteger(status) ? { apiErrorStatus: status } : {}),
-    permissionDenials: denials.map((d) => (isObject(d) && typeof d['tool_name'] === 'string' ? d['tool_name'] : 'a tool')),
+    permissionDenials: denials.map(describeDenial),
   };
+}
+
+/** The tool input fields that say what a refused use was about, in the order tried. */
+const DENIAL_SUBJECTS = ['file_path', 'notebook_path', 'path', 'command', 'pattern', 'url'];
+const MAX_DENIAL_SUBJECT = 200;
+
+/** One `permission_denials` entry as a line: `Write: /outside/file`, `Bash: npx jest`, or the tool alone. */
+function describeDenial(denial: unknown): string {
+  if (!isObject(denial)) return 'a tool';
+  const tool = typeof denial['tool_name'] === 'string' ? denial['tool_name'] : 'a tool';
+  const input = isObject(denial['tool_input']) ? denial['tool_input'] : {};
+  const field = DENIAL_SUBJECTS.find((key) => typeof input[key] === 'string' && (input[key] as string).trim() !== '');
+  if (!field) return tool;
+  const subject = (input[field] as string).replace(/\s+/g, ' ').trim();
+  return `${tool}: ${subject.length > MAX_DENIAL_SUBJECT ? `${subject.slice(0, MAX_DENIAL_SUBJECT)}…` : subject}`;
 }
 
 function readUsage(value: unknown): TokenUsage {
