@@ -125,11 +125,14 @@ const charsetTest = (() => {
 })();
 
 // ---------------------------------------------------------------------------------------------
-// The storyboard: one session per agent conversation, in the order the story plays them.
+// The storyboard: one session per agent conversation, in the order the story plays them, in
+// the anthropic provider's tools (claude-code-storyboard.mjs translates them for Claude Code).
+// `lane` names the lane whose agent holds the conversation; it is not part of the replay script.
 
 export function buildSessions() {
   const backend = {
     name: 'backend',
+    lane: 'backend',
     match: { contains: laneLine('backend') },
     turns: [
       turn(
@@ -167,6 +170,7 @@ export function buildSessions() {
 
   const exportLogic = {
     name: 'export-logic',
+    lane: 'export-logic',
     match: { contains: laneLine('export-logic') },
     turns: [
       // Slower than the other lanes' turns: a blocker reported before they have all started
@@ -227,6 +231,7 @@ export function buildSessions() {
   const frontendFix = [frontendAddsMediaType, frontendComparesMediaType];
   const frontend = {
     name: 'frontend',
+    lane: 'frontend',
     match: { contains: laneLine('frontend'), notContains: '## Review feedback' },
     turns: [
       turn(
@@ -268,6 +273,7 @@ export function buildSessions() {
   // Feedback starts a new conversation whose prompt holds the feedback and the previous patch.
   const frontendFeedback = {
     name: 'frontend-feedback',
+    lane: 'frontend',
     match: { contains: [laneLine('frontend'), '## Review feedback'] },
     turns: [
       turn(
@@ -298,6 +304,7 @@ export function buildSessions() {
 
   const docs = {
     name: 'docs',
+    lane: 'docs',
     match: { contains: laneLine('docs') },
     turns: [
       turn(
