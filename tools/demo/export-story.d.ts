@@ -18,6 +18,8 @@ export interface Story {
   ws: StoryWorkspace;
   server?: ReplayServer;
   agentEnv: NodeJS.ProcessEnv;
+  /** The plan's agent provider; default anthropic (the example's). */
+  provider?: 'anthropic' | 'claude-code';
 }
 
 /** What one step's nx command did; steps add their own facts (results, integration, commits...). */
@@ -33,7 +35,7 @@ export interface Observation extends NxRun {
 export interface StoryStep {
   id: 'template-tests' | 'plan' | 'launch' | 'answer' | 'resume' | 'feedback' | 'fix' | 'rerun';
   title: string;
-  says: string;
+  says: string | ((story: Story) => string);
   quiet?: boolean;
   run(story: Story): Promise<Observation>;
   /** Every way the observation differs from the story; empty when it went as told. */
@@ -46,9 +48,18 @@ export declare const LANES: string[];
 export declare const ANSWER: string;
 export declare const FEEDBACK: string;
 export declare const REPLAY_FILE: string;
+export declare const PLAN_FILE: string;
+export declare const PROVIDERS: Record<'anthropic' | 'claude-code', { label: string; devDependencies: Record<string, string> }>;
+export declare function setPlanProvider(ws: StoryWorkspace, provider: 'anthropic' | 'claude-code'): void;
 export declare const STEPS: StoryStep[];
 
-export declare function startReplayBackend(options?: { builtPackage?: string; scriptFile?: string; log?: (line: string) => void }): Promise<{
+export declare function startReplayBackend(options?: {
+  builtPackage?: string;
+  scriptFile?: string;
+  /** A replay script object, instead of the file. */
+  script?: unknown;
+  log?: (line: string) => void;
+}): Promise<{
   server: ReplayServer;
   env: { ANTHROPIC_BASE_URL: string; ANTHROPIC_API_KEY: string };
 }>;

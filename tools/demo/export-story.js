@@ -7,8 +7,9 @@
  *
  * CommonJS so Jest can load it (see story-workspace.js).
  */
+const { writeFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { BUILT_PACKAGE } = require('./story-workspace');
+const { AGENT_SDK_PACKAGE, AGENT_SDK_VERSION, BUILT_PACKAGE } = require('./story-workspace');
 
 const FEATURE = 'export-feature';
 const LANES = ['backend', 'export-logic', 'frontend', 'docs'];
@@ -19,6 +20,19 @@ const ANSWER = 'UTC, with an explicit column header';
 const FEEDBACK = 'The API sends Content-Type: text/csv; charset=utf-8 as the contract says: accept text/csv with any parameters';
 const INTEGRATE = ['run', `${FEATURE}:integrate`];
 const REPLAY_FILE = join(__dirname, '..', '..', 'examples', 'export-story', 'replay', 'export-feature.replay.json');
+const PLAN_FILE = `features/${FEATURE}/feature.jsonc`;
+
+/**
+ * The agent providers the story plays with: the plan's own (`anthropic`), and Claude Code, whose
+ * workspace also installs the Agent SDK (it brings Claude Code with it).
+ */
+const PROVIDERS = {
+  anthropic: { label: "the anthropic provider, the plugin's own tool loop on the Anthropic SDK", devDependencies: {} },
+  'claude-code': {
+    label: 'the claude-code provider: Claude Code through the Agent SDK',
+    devDependencies: { [AGENT_SDK_PACKAGE]: AGENT_SDK_VERSION },
+  },
+};
 
 const artifacts = (lane) => `dist/agent-lanes/${FEATURE}/${lane}`;
 
@@ -26,9 +40,9 @@ const artifacts = (lane) => `dist/agent-lanes/${FEATURE}/${lane}`;
  * The loopback Messages API of the BUILT package, in this process, replaying the story's
  * script. Returns the server and the environment that points the plugin's SDK client at it.
  */
-async function startReplayBackend({ builtPackage = BUILT_PACKAGE, scriptFile = REPLAY_FILE, log } = {}) {
+async function startReplayBackend({ builtPackage = BUILT_PACKAGE, scriptFile = REPLAY_FILE, script, log } = {}) {
   const { startMessagesApiServer, loadReplayScript } = require(join(builtPackage, 'src', 'replay', 'messages-api-server.js'));
-  const server = await startMessagesApiServer({ script: loadReplayScript(scriptFile), log });
+  const server = await startMessagesApiServer({ script: script ?? loadReplayScript(scriptFile), log });
   // Any key will do: the replay server only checks that one is sent, as the real API would.
   return { server, env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'replay-demo-key' } };
 }
@@ -97,7 +111,8 @@ const laneTasks = (lanes) => lanes.flatMap((l) => [`lane--${l}`, `verify--${l}`]
 
 /*
  * The steps. `run(story)` returns an observation; `check(observation)` lists every way it
- * differs from the story (empty: as told). `story` is { ws, agentEnv, server }.
+ * differs from the story (empty: as told). `story` is { ws, agentEnv, server, provider }.
+ * `says` is text, or a function of the story where the provider changes the words.
  */
 const STEPS = [
   {
@@ -136,9 +151,9 @@ const STEPS = [
   {
     id: 'launch',
     title: 'Launch: four agents at once; export-logic asks a question',
-    says:
-      'Each lane gets its own git worktree and its own agent (the anthropic provider, answered here by the replay ' +
-      'server). export-logic finds the contract silent on time zones and reports a blocker instead of guessing; ' +
+    says: (story) =>
+      `Each lane gets its own git worktree and its own agent (${PROVIDERS[story.provider ?? 'anthropic'].label}${story.server ? ', answered here by the replay server' : ''}). ` +
+      'export-logic finds the contract silent on time zones and reports a blocker instead of guessing; ' +
       'the other lanes finish and are verified. integrate does not run while a lane is blocked.',
     run: async (story) => {
       const o = await runNx(story, INTEGRATE);
@@ -278,8 +293,31 @@ function computeCacheShare(usage) {
   return total === 0 ? 0 : usage.cache_read_input_tokens / total;
 }
 
-/** Commits the workspace as the story's starting point (after `nx g nx-agent-lanes:init`). */
+/**
+ * Sets the plan's `agent.provider` (the example's is anthropic), comment included, so the story
+ * plays with another provider and nothing else changes.
+ */
+function setPlanProvider(ws, provider) {
+  if (!PROVIDERS[provider]) throw new Error(`No export story for provider ${provider}: one of ${Object.keys(PROVIDERS).join(', ')}`);
+  if (provider === 'anthropic') return;
+  const plan = ws.read(PLAN_FILE);
+  const field = '"provider": "anthropic"';
+  const comment = "// Every lane runs the plugin's own agent loop on the Anthropic API with the default model.";
+  if (plan.split(field).length !== 2) throw new Error(`${PLAN_FILE} does not set ${field} exactly once`);
+  writeFileSync(
+    ws.path(PLAN_FILE),
+    plan
+      .replace(field, `"provider": "${provider}"`)
+      .replace(comment, '// Every lane runs Claude Code (through the Agent SDK) on the Anthropic API with the default model.'),
+  );
+}
+
+/**
+ * Commits the workspace as the story's starting point (after `nx g nx-agent-lanes:init`), with
+ * the plan set to the story's provider.
+ */
 async function prepareStory(story) {
+  setPlanProvider(story.ws, story.provider ?? 'anthropic');
   const init = await runNx(story, ['g', 'nx-agent-lanes:init']);
   if (init.status !== 0) throw new Error(`nx g nx-agent-lanes:init failed:\n${init.output}`);
   story.ws.commitAll('Acme Billing, with the plan of export-feature');
@@ -292,7 +330,10 @@ module.exports = {
   ANSWER,
   FEEDBACK,
   REPLAY_FILE,
+  PLAN_FILE,
+  PROVIDERS,
   STEPS,
+  setPlanProvider,
   startReplayBackend,
   prepareStory,
   runNx,

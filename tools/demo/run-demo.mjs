@@ -2,9 +2,10 @@
 /**
  * npm run demo: the export story, end to end, with the real nx CLI in a scratch workspace.
  *
- *   npm run demo                    replayed agents: no API key, no network
- *   npm run demo -- --clean         the same, and delete the scratch workspace at the end
- *   npm run demo -- --live          real agents on the Anthropic API (needs ANTHROPIC_API_KEY; costs money)
+ *   npm run demo                         replayed agents: no API key, no network
+ *   npm run demo -- --clean              the same, and delete the scratch workspace at the end
+ *   npm run demo -- --agent claude-code  the same story with Claude Code as every lane's agent
+ *   npm run demo -- --live               real agents on the Anthropic API (needs ANTHROPIC_API_KEY; costs money)
  *
  * Exits non-zero when any step does not do what the story says, so it doubles as a smoke test.
  */
@@ -13,6 +14,7 @@ import { createRequire } from 'node:module';
 import { basename, join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
+import { buildReplayScript } from './build-replay.mjs';
 
 const require = createRequire(import.meta.url);
 const { ensurePackageBuilt, createStoryWorkspace, PINNED_NX_VERSION, REPO_ROOT } = require('./story-workspace.js');
@@ -20,11 +22,30 @@ const story = require('./export-story.js');
 const { renderLanesTable } = require('./render-lanes-table.js');
 
 const { values: args } = parseArgs({
-  options: { keep: { type: 'boolean' }, clean: { type: 'boolean' }, live: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  options: {
+    keep: { type: 'boolean' },
+    clean: { type: 'boolean' },
+    live: { type: 'boolean' },
+    agent: { type: 'string', default: 'anthropic' },
+    help: { type: 'boolean', short: 'h' },
+  },
 });
 if (args.help) {
-  console.log('Usage: npm run demo [-- --clean] [-- --live]\n  --keep   keep the scratch workspace (the default)\n  --clean  delete it at the end\n  --live   call the real Anthropic API (needs ANTHROPIC_API_KEY)');
+  console.log(
+    [
+      'Usage: npm run demo [-- --agent anthropic|claude-code] [-- --clean] [-- --live]',
+      '  --agent anthropic    every lane runs the plugin\'s own tool loop (the default)',
+      '  --agent claude-code  every lane runs Claude Code through the Agent SDK, installed in the scratch workspace',
+      '  --keep               keep the scratch workspace (the default)',
+      '  --clean              delete it at the end',
+      '  --live               call the real Anthropic API (needs ANTHROPIC_API_KEY)',
+    ].join('\n'),
+  );
   process.exit(0);
+}
+if (!Object.hasOwn(story.PROVIDERS, args.agent)) {
+  console.error(`--agent ${args.agent}: the export story plays with ${Object.keys(story.PROVIDERS).join(' or ')} (default anthropic).`);
+  process.exit(2);
 }
 if (args.live && !process.env.ANTHROPIC_API_KEY) {
   console.error('--live calls the real Anthropic API: set ANTHROPIC_API_KEY first (or drop --live to replay the story).');
@@ -98,15 +119,21 @@ async function main() {
       '(backend, export-logic, frontend, docs), one AI agent each, working at once in their own git worktrees. ' +
       (args.live
         ? 'This run calls the real Anthropic API with your key: the agents decide for themselves, so the story may differ.'
-        : 'The agents are answered by a local replay of the Anthropic Messages API (examples/export-story/replay): ' +
-          'the real plugin, the real SDK, the real nx CLI, but no API key, no network and no cost.'),
+        : args.agent === 'claude-code'
+          ? 'Every lane runs Claude Code (the real binary, through the Agent SDK), answered by a local replay of the ' +
+            'Anthropic Messages API: the scripted sessions of examples/export-story/replay in Claude Code\'s tools ' +
+            '(tools/demo/build-replay.mjs --agent claude-code). The real plugin, the real nx CLI, but no API key, no network and no cost.'
+          : 'The agents are answered by a local replay of the Anthropic Messages API (examples/export-story/replay): ' +
+            'the real plugin, the real SDK, the real nx CLI, but no API key, no network and no cost.'),
   );
 
   const build = ensurePackageBuilt({ log: (line) => say(`\n${line}`) });
   if (!build.built) say(`\nThe plugin is built (dist/packages/nx-agent-lanes is newer than its sources).`);
 
-  say(`\nCreating a scratch workspace from examples/export-story, outside this repository (in ${tmpdir()}):`);
-  const ws = createStoryWorkspace({ nxVersion: PINNED_NX_VERSION, log: (line) => console.log(dim(`    $ ${line}`)) });
+  const { devDependencies } = story.PROVIDERS[args.agent];
+  const extra = Object.entries(devDependencies).map(([name, version]) => `${name}@${version}`);
+  say(`\nCreating a scratch workspace from examples/export-story, outside this repository (in ${tmpdir()})${extra.length ? `, with ${extra.join(', ')}` : ''}:`);
+  const ws = createStoryWorkspace({ nxVersion: PINNED_NX_VERSION, extraDevDependencies: devDependencies, log: (line) => console.log(dim(`    $ ${line}`)) });
   say(`    ${bold(ws.root)}`);
   const logs = join(ws.root, 'dist', 'demo-logs');
   mkdirSync(logs, { recursive: true });
@@ -117,19 +144,23 @@ async function main() {
   try {
     const agentEnv = {};
     if (!args.live) {
-      replay = await story.startReplayBackend({});
+      const script = args.agent === 'anthropic' ? undefined : buildReplayScript({ agent: args.agent });
+      if (script) writeFileSync(join(logs, `${story.FEATURE}.${args.agent}.replay.json`), `${JSON.stringify(script, null, 2)}\n`);
+      replay = await story.startReplayBackend({ script });
       Object.assign(agentEnv, replay.env);
       say(`\nThe replay server listens on ${replay.server.url}; ANTHROPIC_BASE_URL points there (ANTHROPIC_API_KEY is a dummy).`);
+      if (script) say(`Its script: ${relative(ws.root, join(logs, `${story.FEATURE}.${args.agent}.replay.json`))}.`);
     }
-    const ctx = { ws, server: replay?.server, agentEnv };
+    const ctx = { ws, server: replay?.server, agentEnv, provider: args.agent };
     const init = await story.prepareStory(ctx);
+    if (args.agent !== 'anthropic') say(`\nThe plan's agent.provider is ${args.agent} (${story.PLAN_FILE}).`);
     say(`\n$ nx g nx-agent-lanes:init   ${dim(`(what \`nx add nx-agent-lanes\` runs: registers the plugin in nx.json; exit ${init.status})`)}`);
     say(`$ git init && git commit     ${dim('(the workspace, the plan and the plugin, as the starting point)')}`);
 
     const steps = args.live ? story.STEPS.filter((s) => ['template-tests', 'plan', 'launch'].includes(s.id)) : story.STEPS;
     for (const [i, step] of steps.entries()) {
       console.log(`\n${bold(`── ${i + 1}. ${step.title} `.padEnd(96, '─'))}`);
-      say(step.says);
+      say(typeof step.says === 'function' ? step.says(ctx) : step.says);
       const o = await step.run(ctx);
       lastStatus = o.status;
       writeFileSync(join(logs, `${String(i + 1).padStart(2, '0')}-${step.id}.log`), `$ ${o.command}\n${story.stripAnsi(o.output)}`);

@@ -4,6 +4,8 @@ export declare const REPO_ROOT: string;
 export declare const BUILT_PACKAGE: string;
 export declare const FIXTURE_DIR: string;
 export declare const PINNED_NX_VERSION: string;
+export declare const AGENT_SDK_PACKAGE: string;
+export declare const AGENT_SDK_VERSION: string;
 
 export interface NxRun {
   status: number | null;
@@ -53,7 +55,9 @@ export interface WorkspaceOptions {
 export declare function createWorkspace(options?: WorkspaceOptions): string;
 export declare function createStoryWorkspace(options?: {
   nxVersion?: string;
+  /** A prepared install, or another story workspace, whose packages are copied. */
   install?: string;
+  extraDevDependencies?: Record<string, string>;
   nodeBinary?: string;
   prefix?: string;
   log?: (line: string) => void;

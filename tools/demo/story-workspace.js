@@ -17,7 +17,11 @@ const PACKAGE_SOURCE = join(REPO_ROOT, 'packages', 'nx-agent-lanes');
 const BUILT_PACKAGE = join(REPO_ROOT, 'dist', 'packages', 'nx-agent-lanes');
 const FIXTURE_DIR = join(REPO_ROOT, 'examples', 'export-story');
 /** The Nx version the repository pins (root package.json): the one the demo installs. */
-const PINNED_NX_VERSION = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).devDependencies.nx;
+const ROOT_DEV_DEPENDENCIES = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).devDependencies;
+const PINNED_NX_VERSION = ROOT_DEV_DEPENDENCIES.nx;
+/** The Agent SDK the repository pins: what a claude-code story installs (it brings Claude Code with it). */
+const AGENT_SDK_PACKAGE = '@anthropic-ai/claude-agent-sdk';
+const AGENT_SDK_VERSION = ROOT_DEV_DEPENDENCIES[AGENT_SDK_PACKAGE];
 
 /** Newest modification time (ms) of the files under `path`, skipping folders named in `skip`. */
 function newestMtime(path, skip = new Set(['node_modules'])) {
@@ -176,10 +180,18 @@ function runNpmInstall(root) {
 
 /**
  * The fixture copied into a new temp dir with nx@nxVersion and the plugin (see createWorkspace),
- * ready for the story's first commit. `nodeBinary` runs nx and, through PATH, its tasks.
+ * ready for the story's first commit. `nodeBinary` runs nx and, through PATH, its tasks;
+ * `install` may be another story workspace, whose packages are copied.
  */
-function createStoryWorkspace({ nxVersion = PINNED_NX_VERSION, install, nodeBinary, prefix = 'nx-agent-lanes-demo-', log = () => {} } = {}) {
-  const root = createWorkspace({ fixture: FIXTURE_DIR, nxVersion, install, prefix, log });
+function createStoryWorkspace({
+  nxVersion = PINNED_NX_VERSION,
+  install,
+  extraDevDependencies = {},
+  nodeBinary,
+  prefix = 'nx-agent-lanes-demo-',
+  log = () => {},
+} = {}) {
+  const root = createWorkspace({ fixture: FIXTURE_DIR, nxVersion, install, extraDevDependencies, prefix, log });
   return openStoryWorkspace(root, { nodeBinary });
 }
 
@@ -236,6 +248,8 @@ module.exports = {
   BUILT_PACKAGE,
   FIXTURE_DIR,
   PINNED_NX_VERSION,
+  AGENT_SDK_PACKAGE,
+  AGENT_SDK_VERSION,
   findBuildReason,
   ensurePackageBuilt,
   packPlugin,
