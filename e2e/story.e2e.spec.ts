@@ -2,7 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as story from '../tools/demo/export-story';
 import type { Observation, Story, StoryStep } from '../tools/demo/export-story';
-import { createStoryWorkspace, REPO_ROOT } from '../tools/demo/story-workspace';
+import { createStoryWorkspace, REPO_ROOT, type StoryWorkspace } from '../tools/demo/story-workspace';
+
+// The anthropic story's workspace, kept until both stories ran: the claude-code one copies its packages.
+let anthropicWs: StoryWorkspace | undefined;
+
+afterAll(() => {
+  // KEEP_STORY_WORKSPACE=1 keeps the workspaces and their dist/demo-logs for a person to read.
+  if (!process.env.KEEP_STORY_WORKSPACE) anthropicWs?.dispose();
+});
 
 /**
  * The export story of `npm run demo`, as assertions, through the demo's own steps: the fixture
@@ -31,7 +39,7 @@ describe('the export story (npm run demo)', () => {
       .map((e) => (String(e.content).startsWith('Tests passed') ? 'passed' : 'failed'));
 
   beforeAll(async () => {
-    const ws = createStoryWorkspace({ prefix: 'nx-agent-lanes-e2e-story-' });
+    const ws = (anthropicWs = createStoryWorkspace({ prefix: 'nx-agent-lanes-e2e-story-' }));
     const replay = await story.startReplayBackend();
     ctx = { ws, server: replay.server, agentEnv: replay.env };
     await story.prepareStory(ctx);
@@ -39,9 +47,7 @@ describe('the export story (npm run demo)', () => {
 
   afterAll(async () => {
     await ctx?.server?.close();
-    // KEEP_STORY_WORKSPACE=1 keeps the workspace and its dist/demo-logs for a person to read.
     if (process.env.KEEP_STORY_WORKSPACE) console.log(`story workspace kept at ${ctx?.ws.root}`);
-    else ctx?.ws.dispose();
   });
 
   it('replays a script generated from tools/demo/solution, committed up to date', () => {
@@ -150,4 +156,91 @@ describe('the export story (npm run demo)', () => {
     );
     expect(share).toBeGreaterThan(0.5);
   });
+});
+
+/**
+ * `npm run demo -- --agent claude-code`, reduced to the steps with an agent in them: the same
+ * plan with `agent.provider` claude-code, every lane the real Claude Code binary (installed with
+ * the Agent SDK, in the lane's sandbox, through its metering proxy), answered by the storyboard
+ * in Claude Code's tools. The workspace copies the anthropic story's packages and adds the SDK.
+ */
+describe('the export story with --agent claude-code (npm run demo -- --agent claude-code)', () => {
+  let ctx: Story;
+  let script: { sessions: Array<{ name: string; turns: Array<{ content: Array<Record<string, any>> }> }> };
+  const step = (id: StoryStep['id']) => story.STEPS.find((s) => s.id === id)!;
+  const play = async (id: StoryStep['id']): Promise<Observation> => {
+    const o = await step(id).run(ctx);
+    expect({ step: id, problems: step(id).check(o) }).toEqual({ step: id, problems: [] });
+    return o;
+  };
+  const turnsOf = (session: string) => script.sessions.find((s) => s.name === session)!.turns;
+  /** Turn index of the session's blocker call. */
+  const blockerTurn = () => turnsOf('export-logic').findIndex((t) => t.content.some((b) => b.name === 'mcp__lanes__report_blocker'));
+  const transcriptEvents = (lane: string): Array<Record<string, any>> =>
+    ctx.ws
+      .read(`dist/agent-lanes/${story.FEATURE}/${lane}/transcript.jsonl`)
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+  /** Outcomes of the lane's Bash calls (its test), in order. */
+  const bashResults = (lane: string) => {
+    const events = transcriptEvents(lane);
+    const bash = new Set(
+      events.filter((e) => e.type === 'response').flatMap((e) => (e.content ?? []).filter((b: any) => b.type === 'tool_use' && b.name === 'Bash').map((b: any) => b.id)),
+    );
+    return events.filter((e) => e.type === 'tool_result' && bash.has(e.id)).map((e) => (e.is_error ? 'failed' : 'passed'));
+  };
+
+  beforeAll(async () => {
+    const built = spawnSync(process.execPath, [join(REPO_ROOT, 'tools', 'demo', 'build-replay.mjs'), '--agent', 'claude-code'], { encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`build-replay.mjs --agent claude-code failed:\n${built.stderr}`);
+    script = JSON.parse(built.stdout);
+    const ws = createStoryWorkspace({
+      prefix: 'nx-agent-lanes-e2e-story-cc-',
+      install: anthropicWs?.root,
+      extraDevDependencies: story.PROVIDERS['claude-code'].devDependencies,
+    });
+    const replay = await story.startReplayBackend({ script });
+    ctx = { ws, server: replay.server, agentEnv: replay.env, provider: 'claude-code' };
+    await story.prepareStory(ctx);
+  }, 300_000);
+
+  afterAll(async () => {
+    await ctx?.server?.close();
+    if (process.env.KEEP_STORY_WORKSPACE) console.log(`claude-code story workspace kept at ${ctx?.ws.root}`);
+    else ctx?.ws.dispose();
+  });
+
+  it('plays launch, answer, resume, feedback and fix with Claude Code in every lane, as the demo checks them', async () => {
+    expect(ctx.ws.read(story.PLAN_FILE)).toContain('"provider": "claude-code"');
+
+    const launch = await play('launch');
+    for (const lane of story.LANES) {
+      expect(launch.results[lane]).toMatchObject({ provider: 'claude-code', sandboxed: true, usageSource: 'proxy' });
+    }
+    expect(launch.results['export-logic'].question).toContain('UTC or in the customer');
+    // Each lane's session up to its last turn; export-logic up to the text turn after its blocker.
+    expect(launch.requests).toEqual({ backend: turnsOf('backend').length, 'export-logic': blockerTurn() + 2, frontend: turnsOf('frontend').length, docs: turnsOf('docs').length });
+
+    await play('answer');
+    const resume = await play('resume');
+    // The same Claude Code session goes on: its turns continue after the blocker's.
+    expect(resume.requests).toEqual({ 'export-logic': turnsOf('export-logic').length - blockerTurn() - 2 });
+    expect(transcriptEvents('export-logic').find((e) => e.type === 'agent-start')).toMatchObject({ provider: 'claude-code', resume: expect.any(String) });
+    // Its first test run through Bash failed (unescaped quotes), the fix made it pass.
+    expect(bashResults('export-logic')).toEqual(['failed', 'passed']);
+
+    await play('feedback');
+    const fix = await play('fix');
+    expect(fix.requests).toEqual({ 'frontend-feedback': turnsOf('frontend-feedback').length });
+    for (const lane of story.LANES) expect(bashResults(lane).at(-1)).toBe('passed');
+    expect(ctx.ws.git(['show', `lanes/${story.FEATURE}:apps/web/src/export-button.js`])).toContain("mediaType(contentType) !== 'text/csv'");
+
+    const stats = ctx.server!.stats();
+    expect(stats.unmatched).toBe(0);
+    console.log(
+      `export story on claude-code: ${stats.requests} model requests; ${Math.round(story.computeCacheShare(stats.usage) * 100)}% of input tokens ` +
+        'served from the prompt cache',
+    );
+  }, 300_000);
 });
