@@ -29,7 +29,7 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
   const command = input.agent.command?.trim();
   if (!command) {
     throw new AgentError(`Lane "${input.lane}" uses the command provider but has no agent command.`, {
-      hint: 'Set "agent": { "provider": "command", "command": "claude -p --output-format json" } in feature.jsonc.',
+      hint: 'Set "agent": { "provider": "command", "command": "<the agent CLI>" } in feature.jsonc; README\'s command provider section gives a tested claude -p line.',
     });
   }
   if (input.signal.aborted) {
