@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprintCheckout } from './utils/checkout-fingerprint';
-import { runNxAsync, startBodyRecorder, type BodyRecorder, type NxRun } from './utils/run-nx-async';
+import { runNxAsync, startBodyRecorder, type BodyRecorder, type NxRun, type RecordedRequest } from './utils/run-nx-async';
 import { addProject, BUILT_PACKAGE, createScratchWorkspace, type ScratchWorkspace } from './utils/scratch-workspace';
 
 const AGENT_SDK_VERSION = (require('../package.json') as { devDependencies: Record<string, string> }).devDependencies['@anthropic-ai/claude-agent-sdk'];
@@ -36,6 +36,9 @@ describe('the claude-code provider under the real nx CLI', () => {
   let checkoutAfter: string;
 
   let tight: NxRun;
+  let waited: NxRun;
+  let answerRun: NxRun | undefined;
+  let waitedRequests: RecordedRequest[];
   const laneDir = (lane: string, feature = 'cc') => join(ws.root, 'dist/agent-lanes', feature, lane);
   const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
   const laneResult = (lane: string, feature = 'cc') => readJson(join(laneDir(lane, feature), 'result.json'));
@@ -95,11 +98,21 @@ describe('the claude-code provider under the real nx CLI', () => {
     ws.write('features/tight/feature.jsonc', `${JSON.stringify(tightPlan, null, 2)}\n`);
     ws.write('features/tight/contract.md', '# tight contract\n');
     ws.write('features/tight/lanes/tiny.md', '# tiny\nSESSION: tiny\n');
+    const livePlan = {
+      goal: 'One lane that asks and waits for its answer',
+      contract: 'contract.md',
+      agent: { provider: 'claude-code', model: 'claude-sonnet-5-5', maxTurns: 10, budgetUsd: 1 },
+      sandbox: 'required',
+      lanes: { ask: { spec: 'lanes/ask.md', owns: ['libs/ask/**'], test: 'node -e "require(\'./libs/ask/ask.js\')"' } },
+    };
+    ws.write('features/live/feature.jsonc', `${JSON.stringify(livePlan, null, 2)}\n`);
+    ws.write('features/live/contract.md', '# live contract\n');
+    ws.write('features/live/lanes/ask.md', '# ask\nSESSION: ask\n');
     ws.commitAll('plan cc');
     checkoutBefore = fingerprintCheckout(ws.root);
 
     const { startMessagesApiServer } = require(join(BUILT_PACKAGE, 'src/replay/messages-api-server.js'));
-    replay = await startMessagesApiServer({ script: { sessions: [apiSession(), fmtSession(ANSWER), tinySession()] } });
+    replay = await startMessagesApiServer({ script: { sessions: [apiSession(), fmtSession(ANSWER), tinySession(), askSession()] } });
     recorder = await startBodyRecorder(replay.port);
 
     first = await runNxAsync(ws, ['run', 'cc:integrate', '--parallel=2'], env());
@@ -110,6 +123,23 @@ describe('the claude-code provider under the real nx CLI', () => {
     answered = await runNxAsync(ws, ['run', 'cc:integrate', '--parallel=2'], env());
     secondRunSessions = replay.stats().bySession;
     tight = await runNxAsync(ws, ['run', 'tight:lane--tiny'], env());
+
+    // Waiting in place: the lane blocks, the answer arrives while nx still runs, the session goes on.
+    const beforeWait = recorder.requests.length;
+    const giveUp = new AbortController();
+    const timer = setTimeout(() => giveUp.abort(), 120_000);
+    let answering: Promise<NxRun> | undefined;
+    // nx prints a task's output when it ends; the transcript says at once that the lane asked.
+    const askTranscript = join(laneDir('ask', 'live'), 'transcript.jsonl');
+    const poll = setInterval(() => {
+      if (answering || !existsSync(askTranscript) || !readFileSync(askTranscript, 'utf8').includes('"type":"blocker"')) return;
+      answering = runNxAsync(ws, ['g', 'nx-agent-lanes:answer', 'live', '--lane', 'ask', '--answer', 'Name it ask.js'], env());
+    }, 200);
+    waited = await runNxAsync(ws, ['run', 'live:lane--ask'], { ...env(), NX_AGENT_LANES_WAIT_FOR_ANSWER: '1' }, { signal: giveUp.signal });
+    clearInterval(poll);
+    clearTimeout(timer);
+    answerRun = await answering;
+    waitedRequests = recorder.requests.slice(beforeWait);
   }, 600_000);
 
   afterAll(async () => {
@@ -172,6 +202,16 @@ describe('the claude-code provider under the real nx CLI', () => {
     expect(resumed[0].body).toContain(ANSWER);
   });
 
+  it('waits for an answer in place and goes on in the same Claude Code session, in one nx run', () => {
+    expect({ status: waited.status, tail: waited.status === 0 ? '' : waited.output.slice(-3000) }).toEqual({ status: 0, tail: '' });
+    expect(answerRun?.status).toBe(0);
+    const ask = laneResult('ask', 'live');
+    expect({ status: ask.status, agentRuns: ask.agentRuns }).toEqual({ status: 'done', agentRuns: 2 });
+    expect(ask.filesChanged).toEqual([{ path: 'libs/ask/ask.js', status: 'added' }]);
+    expect(waitedRequests.map((r) => r.body.includes('toolu_ask_0_0'))).toEqual([false, true, true, true]);
+    expect(waitedRequests[2].body).toContain('Name it ask.js');
+  });
+
   it('ends a lane whose budget its first turn exceeds over-budget, with the tokens the proxy metered', () => {
     const tiny = laneResult('tiny', 'tight');
     expect({ status: tiny.status, usageSource: tiny.usageSource, exit: tight.status === 0 }).toEqual({ status: 'over-budget', usageSource: 'proxy', exit: false });
@@ -214,6 +254,19 @@ function fmtSession(answer: string) {
       { content: [{ type: 'text', text: 'Stopping until the question is answered.' }] },
       { content: [{ type: 'tool_use', name: 'Write', input: { file_path: 'libs/fmt/src/fmt.js', content: "exports.format = 'csv';\n" } }] },
       { content: [{ type: 'text', text: `Done: ${answer}.` }] },
+    ],
+  };
+}
+
+function askSession() {
+  return {
+    name: 'ask',
+    match: { contains: 'SESSION: ask' },
+    turns: [
+      { content: [{ type: 'tool_use', name: 'mcp__lanes__report_blocker', input: { question: 'What should the file be called?' } }] },
+      { content: [{ type: 'text', text: 'Waiting for the answer.' }] },
+      { content: [{ type: 'tool_use', name: 'Write', input: { file_path: 'libs/ask/ask.js', content: 'exports.ask = true;\n' } }] },
+      { content: [{ type: 'text', text: 'Wrote libs/ask/ask.js.' }] },
     ],
   };
 }

@@ -13,13 +13,18 @@ export interface NxRun {
  * Runs the workspace's nx without blocking this process, which may be serving the model API the
  * lanes talk to (a synchronous spawn would starve it).
  */
-export function runNxAsync(ws: ScratchWorkspace, args: string[], env: NodeJS.ProcessEnv = {}): Promise<NxRun> {
+export function runNxAsync(ws: ScratchWorkspace, args: string[], env: NodeJS.ProcessEnv = {}, watch: { onOutput?: (soFar: string) => void; signal?: AbortSignal } = {}): Promise<NxRun> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(ws.root, 'node_modules', '.bin', 'nx'), ...args], { cwd: ws.root, env: nxEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout!.on('data', (chunk) => (output += chunk));
-    child.stderr!.on('data', (chunk) => (output += chunk));
+    const take = (chunk: Buffer) => {
+      output += chunk;
+      watch.onOutput?.(output);
+    };
+    watch.signal?.addEventListener('abort', () => child.kill('SIGINT'), { once: true });
+    child.stdout!.on('data', take);
+    child.stderr!.on('data', take);
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, output, durationMs: Date.now() - started }));
   });

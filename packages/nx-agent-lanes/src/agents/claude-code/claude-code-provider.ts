@@ -59,6 +59,8 @@ async function runClaudeCode(input: AgentRunInput, loadSdk: (from: readonly stri
 
   let blocker: string | undefined;
   const denials: string[] = [];
+  /** Tool calls refused here, already in `denials` with their reason: Claude Code lists them again. */
+  const refusedIds = new Set<string>();
   const stderrTail: string[] = [];
   const blockerTool = sdk.tool(
     'report_blocker',
@@ -82,6 +84,7 @@ async function runClaudeCode(input: AgentRunInput, loadSdk: (from: readonly stri
           : await guardClaudeTool({ worktree: input.worktree, lane: input.lane, ownership: input.ownership, toolName: hookInput.tool_name, toolInput: hookInput.tool_input });
         if (verdict.allow) return {};
         // The reason names the path as the lane sees it.
+        if (hookInput.tool_use_id) refusedIds.add(hookInput.tool_use_id);
         denials.push(`${hookInput.tool_name}: ${verdict.reason}`.slice(0, 300));
         input.log(`refused ${hookInput.tool_name}: ${verdict.reason}`);
         input.transcript({ type: 'tool_refused', name: hookInput.tool_name, input: truncateForTranscript(hookInput.tool_input, redact), reason: verdict.reason });
@@ -129,9 +132,10 @@ async function runClaudeCode(input: AgentRunInput, loadSdk: (from: readonly stri
     hooks: { PreToolUse: [guardWrites] },
     // acceptEdits settles edits inside the worktree (after the hook); Bash and the blocker tool are
     // allowed here; anything else would ask a person, and there is none.
-    canUseTool: async (toolName, toolInput) => {
+    canUseTool: async (toolName, toolInput, { toolUseID }) => {
       if (toolName === 'Bash' || toolName === BLOCKER_TOOL) return { behavior: 'allow', updatedInput: toolInput };
       const reason = `${toolName} ${describeToolTarget(toolInput)} is not available to a lane's agent: only the worktree's files, search and Bash are.`;
+      refusedIds.add(toolUseID);
       denials.push(`${toolName} ${describeToolTarget(toolInput)}: not permitted`.slice(0, 300));
       return { behavior: 'deny', message: reason };
     },
@@ -184,7 +188,7 @@ async function runClaudeCode(input: AgentRunInput, loadSdk: (from: readonly stri
     exitSignal: null,
     interrupted: input.signal.aborted,
     blocker,
-    lastStdoutLine: result ? JSON.stringify(result) : undefined,
+    lastStdoutLine: result ? JSON.stringify({ ...result, permission_denials: result.permission_denials.filter((d) => !refusedIds.has(d.tool_use_id)) }) : undefined,
     stderrTail: result || !thrown ? [] : [describeThrown(thrown), ...stderrTail],
   });
   const ownTurns = Math.max(turns.size, decided.turns);

@@ -5,6 +5,7 @@ import { AgentError } from '../../errors';
 import { DEFAULT_LIMITS } from '../../feature/read-limits';
 import type { AgentProviderImpl, AgentRunInput, AgentRunResult } from '../provider';
 import { decideCommandResult } from './decide-command-result';
+import { summarizeClaudeEvent } from './summarize-claude-event';
 
 export interface CommandProviderOptions {
   /** Time a stopped agent gets between SIGTERM and SIGKILL. Default 5 seconds. */
@@ -56,7 +57,9 @@ async function runCommandAgent(input: AgentRunInput, options: CommandProviderOpt
   // them here cannot leave part of a secret behind. Past limits.outputBytes the runner drops the
   // rest with one marker line, and still reads the closing lines that decide the lane.
   const onLine = (line: string, stream: 'stdout' | 'stderr'): void => {
-    input.log(truncateForLog(line));
+    // stream-json events read as one short line each; the transcript keeps them whole.
+    const summary = stream === 'stdout' ? summarizeClaudeEvent(line) : undefined;
+    if (summary !== null) input.log(truncateForLog(summary ?? line));
     input.transcript({ type: 'output', stream, line });
   };
 
