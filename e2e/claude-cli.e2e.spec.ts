@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { claudeCliScript, FMT_ANSWER, FMT_QUESTION } from './fixtures/claude-cli/claude-cli-script';
-import { runNxAsync, startBodyRecorder, type BodyRecorder, type NxRun, type RecordedRequest } from './utils/run-nx-async';
-import { addProject, BUILT_PACKAGE, createScratchWorkspace, REPO_ROOT, type ScratchWorkspace } from './utils/scratch-workspace';
+import { laneArtifacts, writeApiFmtProjects, plantUserClaudeState, startRecordedReplay, tearDown, type RecordedReplay, type ReplayServer } from './utils/loopback-lanes';
+import { runNxAsync, type BodyRecorder, type NxRun, type RecordedRequest } from './utils/run-nx-async';
+import { addProject, createScratchWorkspace, REPO_ROOT, type ScratchWorkspace } from './utils/scratch-workspace';
 
 const CLAUDE_CODE_VERSION = (require('../package.json') as { devDependencies: Record<string, string> }).devDependencies['@anthropic-ai/claude-code'];
 
@@ -34,7 +35,8 @@ describe('README\'s claude -p line as a command agent under the real nx CLI', ()
   let ws: ScratchWorkspace;
   let scratch: string;
   let hostHome: string;
-  let replay: { url: string; port: number; stats(): { bySession: Record<string, number>; unmatched: number }; reset(): void; close(): Promise<void> };
+  let loop: RecordedReplay;
+  let replay: ReplayServer;
   let recorder: BodyRecorder;
   let first: NxRun;
   let firstApiStartedAt: string;
@@ -48,15 +50,11 @@ describe('README\'s claude -p line as a command agent under the real nx CLI', ()
   let homeBefore: string[];
   let homeAfterHermetic: string[];
 
-  const laneDir = (feature: string, lane: string) => join(ws.root, 'dist/agent-lanes', feature, lane);
-  const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
-  const laneResult = (lane: string, feature = 'cli') => readJson(join(laneDir(feature, lane), 'result.json'));
-  const transcript = (lane: string, feature = 'cli') =>
-    readFileSync(join(laneDir(feature, lane), 'transcript.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-  const requestsOf = (session: string) => recorder.requests.filter((r) => r.body.includes(`SESSION: ${session}`));
+  const lanes = laneArtifacts(() => ws.root);
+  const { laneDir, readJson } = lanes;
+  const laneResult = (lane: string, feature = 'cli') => lanes.result(feature, lane);
+  const transcript = (lane: string, feature = 'cli') => lanes.transcript(feature, lane);
+  const requestsOf = (session: string) => loop.requestsOf(session);
   const env = () => ({
     NX_AGENT_LANES_WORKTREES: join(scratch, 'worktrees'),
     CI: 'true',
@@ -79,22 +77,10 @@ describe('README\'s claude -p line as a command agent under the real nx CLI', ()
     scratch = mkdtempSync(join(tmpdir(), 'nx-agent-lanes-e2e-claude-cli-'));
     hostHome = join(scratch, 'home');
     ws = createScratchWorkspace('claude-cli', { extraDevDependencies: { '@anthropic-ai/claude-code': CLAUDE_CODE_VERSION } });
-    const claudeDir = join(hostHome, '.claude');
-    const memory = join(claudeDir, 'projects', ws.root.replace(/[^a-zA-Z0-9]/g, '-'), 'memory');
-    mkdirSync(memory, { recursive: true });
-    writeFileSync(join(memory, 'MEMORY.md'), `# Memory\n- ${marker} in memory\n`);
-    writeFileSync(join(claudeDir, 'CLAUDE.md'), `Always mention ${marker} in CLAUDE.md.\n`);
-    const hook = { hooks: [{ type: 'command', command: `echo ${marker} from a settings hook` }] };
-    writeFileSync(join(claudeDir, 'settings.json'), JSON.stringify({ hooks: { UserPromptSubmit: [hook], SessionStart: [hook] } }));
+    plantUserClaudeState(hostHome, ws.root, marker);
 
-    addProject(ws, 'apps/api', { 'src/index.js': "exports.api = 'base';\n" });
-    addProject(ws, 'libs/fmt', { 'src/index.js': "exports.fmt = 'base';\n" });
-    addProject(ws, 'libs/tiny', { 'src/index.js': "exports.tiny = 'base';\n" });
+    writeApiFmtProjects(ws, repoMarker);
     addProject(ws, 'libs/naive', { 'src/index.js': "exports.naive = 'base';\n" });
-    ws.write('CLAUDE.md', `# Project notes\n${repoMarker}\n`);
-    ws.write('tools/check-api.js', "if (require('../apps/api/src/api.js').api !== 'done') process.exit(1);\nconsole.log('api check passed');\n");
-    ws.write('tools/check-fmt.js', "if (require('../libs/fmt/src/fmt.js').format !== 'csv') process.exit(1);\nconsole.log('fmt check passed');\n");
-    ws.write('nx.json', JSON.stringify({ plugins: ['nx-agent-lanes'] }, null, 2));
     const agent = { provider: 'command', command: line, maxTurns: 10, budgetUsd: 1 };
     writeFeature('cli', {
       goal: 'Two lanes on claude -p',
@@ -118,9 +104,8 @@ describe('README\'s claude -p line as a command agent under the real nx CLI', ()
     });
     ws.commitAll('plan cli, cli-tight and cli-home');
 
-    const { startMessagesApiServer } = require(join(BUILT_PACKAGE, 'src/replay/messages-api-server.js'));
-    replay = await startMessagesApiServer({ script: claudeCliScript() });
-    recorder = await startBodyRecorder(replay.port);
+    loop = await startRecordedReplay(claudeCliScript());
+    ({ replay, recorder } = loop);
 
     first = await runNxAsync(ws, ['run', 'cli:integrate', '--parallel=2'], env());
     firstApiStartedAt = existsSync(join(laneDir('cli', 'api'), 'result.json')) ? laneResult('api').startedAt : 'no result.json';
@@ -137,12 +122,7 @@ describe('README\'s claude -p line as a command agent under the real nx CLI', ()
     naiveRequests = recorder.requests.slice(hermeticRequests.length);
   }, 600_000);
 
-  afterAll(async () => {
-    await Promise.all([recorder?.close(), replay?.close()]);
-    if (process.env.CLAUDE_CLI_E2E_KEEP === '1') return console.log(`kept ${ws?.root} and ${scratch}`);
-    ws?.dispose();
-    rmSync(scratch, { recursive: true, force: true });
-  });
+  afterAll(() => tearDown('CLAUDE_CLI_E2E_KEEP', { replay: loop, ws, scratch }));
 
   it('runs the workspace\'s Claude Code in the sandbox through the metering proxy: api ends done with its file', () => {
     const api = laneResult('api');

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprintCheckout } from './utils/checkout-fingerprint';
-import { runNxAsync, startBodyRecorder, type BodyRecorder, type NxRun, type RecordedRequest } from './utils/run-nx-async';
-import { addProject, BUILT_PACKAGE, createScratchWorkspace, type ScratchWorkspace } from './utils/scratch-workspace';
+import { laneArtifacts, writeApiFmtProjects, overBudgetSession, plantUserClaudeState, startRecordedReplay, tearDown, type RecordedReplay, type ReplayServer } from './utils/loopback-lanes';
+import { runNxAsync, type BodyRecorder, type NxRun, type RecordedRequest } from './utils/run-nx-async';
+import { createScratchWorkspace, type ScratchWorkspace } from './utils/scratch-workspace';
 
 const AGENT_SDK_VERSION = (require('../package.json') as { devDependencies: Record<string, string> }).devDependencies['@anthropic-ai/claude-agent-sdk'];
 
@@ -26,7 +27,8 @@ describe('the claude-code provider under the real nx CLI', () => {
   let ws: ScratchWorkspace;
   let scratch: string;
   let hostHome: string;
-  let replay: { url: string; port: number; stats(): { bySession: Record<string, number>; unmatched: number }; reset(): void; close(): Promise<void> };
+  let loop: RecordedReplay;
+  let replay: ReplayServer;
   let recorder: BodyRecorder;
   let first: NxRun;
   let firstRequests: number;
@@ -39,15 +41,12 @@ describe('the claude-code provider under the real nx CLI', () => {
   let waited: NxRun;
   let answerRun: NxRun | undefined;
   let waitedRequests: RecordedRequest[];
-  const laneDir = (lane: string, feature = 'cc') => join(ws.root, 'dist/agent-lanes', feature, lane);
-  const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
-  const laneResult = (lane: string, feature = 'cc') => readJson(join(laneDir(lane, feature), 'result.json'));
-  const transcript = (lane: string) =>
-    readFileSync(join(laneDir(lane), 'transcript.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  const requestsOf = (session: string) => recorder.requests.filter((r) => r.body.includes(`SESSION: ${session}`));
+  const lanes = laneArtifacts(() => ws.root);
+  const { readJson } = lanes;
+  const laneDir = (lane: string, feature = 'cc') => lanes.laneDir(feature, lane);
+  const laneResult = (lane: string, feature = 'cc') => lanes.result(feature, lane);
+  const transcript = (lane: string) => lanes.transcript('cc', lane);
+  const requestsOf = (session: string) => loop.requestsOf(session);
   const env = () => ({
     NX_AGENT_LANES_WORKTREES: join(scratch, 'worktrees'),
     CI: 'true',
@@ -60,20 +59,9 @@ describe('the claude-code provider under the real nx CLI', () => {
     scratch = mkdtempSync(join(tmpdir(), 'nx-agent-lanes-e2e-claude-code-'));
     hostHome = join(scratch, 'home');
     ws = createScratchWorkspace('claude-code', { extraDevDependencies: { '@anthropic-ai/claude-agent-sdk': AGENT_SDK_VERSION } });
-    // The user's own Claude Code state: auto-memory for this checkout, user settings, user CLAUDE.md.
-    const memory = join(hostHome, '.claude', 'projects', ws.root.replace(/[^a-zA-Z0-9]/g, '-'), 'memory');
-    mkdirSync(memory, { recursive: true });
-    writeFileSync(join(memory, 'MEMORY.md'), `# Memory\n- ${homeMarker} in memory\n`);
-    writeFileSync(join(hostHome, '.claude', 'CLAUDE.md'), `Always mention ${homeMarker} in CLAUDE.md.\n`);
-    writeFileSync(join(hostHome, '.claude', 'settings.json'), JSON.stringify({ env: { HOME_MARKER: homeMarker } }));
+    plantUserClaudeState(hostHome, ws.root, homeMarker);
 
-    addProject(ws, 'apps/api', { 'src/index.js': "exports.api = 'base';\n" });
-    addProject(ws, 'libs/fmt', { 'src/index.js': "exports.fmt = 'base';\n" });
-    addProject(ws, 'libs/tiny', { 'src/index.js': "exports.tiny = 'base';\n" });
-    ws.write('CLAUDE.md', `# Project notes\n${repoMarker}\n`);
-    ws.write('tools/check-api.js', "if (require('../apps/api/src/api.js').api !== 'done') process.exit(1);\nconsole.log('api check passed');\n");
-    ws.write('tools/check-fmt.js', "if (require('../libs/fmt/src/fmt.js').format !== 'csv') process.exit(1);\nconsole.log('fmt check passed');\n");
-    ws.write('nx.json', JSON.stringify({ plugins: ['nx-agent-lanes'] }, null, 2));
+    writeApiFmtProjects(ws, repoMarker);
     const plan = {
       goal: 'Two lanes on Claude Code',
       contract: 'contract.md',
@@ -111,9 +99,8 @@ describe('the claude-code provider under the real nx CLI', () => {
     ws.commitAll('plan cc');
     checkoutBefore = fingerprintCheckout(ws.root);
 
-    const { startMessagesApiServer } = require(join(BUILT_PACKAGE, 'src/replay/messages-api-server.js'));
-    replay = await startMessagesApiServer({ script: { sessions: [apiSession(), fmtSession(ANSWER), tinySession(), askSession()] } });
-    recorder = await startBodyRecorder(replay.port);
+    loop = await startRecordedReplay({ sessions: [apiSession(), fmtSession(ANSWER), overBudgetSession('tiny', 'libs/tiny/src/tiny.js'), askSession()] });
+    ({ replay, recorder } = loop);
 
     first = await runNxAsync(ws, ['run', 'cc:integrate', '--parallel=2'], env());
     firstRequests = recorder.requests.length;
@@ -142,12 +129,7 @@ describe('the claude-code provider under the real nx CLI', () => {
     waitedRequests = recorder.requests.slice(beforeWait);
   }, 600_000);
 
-  afterAll(async () => {
-    await Promise.all([recorder?.close(), replay?.close()]);
-    if (process.env.CLAUDE_CODE_E2E_KEEP === '1') return console.log(`kept ${ws?.root} and ${scratch}`);
-    ws?.dispose();
-    rmSync(scratch, { recursive: true, force: true });
-  });
+  afterAll(() => tearDown('CLAUDE_CODE_E2E_KEEP', { replay: loop, ws, scratch }));
 
   it('runs Claude Code in the sandbox through the metering proxy: api ends done with its file, its figures the meter\'s', () => {
     const api = laneResult('api');
@@ -271,13 +253,3 @@ function askSession() {
   };
 }
 
-function tinySession() {
-  return {
-    name: 'tiny',
-    match: { contains: 'SESSION: tiny' },
-    turns: [
-      { content: [{ type: 'tool_use', name: 'Write', input: { file_path: 'libs/tiny/src/tiny.js', content: 'exports.tiny = 1;\n' } }], usage: { output_tokens: 5000 } },
-      { content: [{ type: 'text', text: 'Done.' }] },
-    ],
-  };
-}
