@@ -38,6 +38,7 @@ describe('the claude-code provider under the real nx CLI', () => {
   let checkoutAfter: string;
 
   let tight: NxRun;
+  let slow: NxRun;
   let waited: NxRun;
   let answerRun: NxRun | undefined;
   let waitedRequests: RecordedRequest[];
@@ -81,11 +82,15 @@ describe('the claude-code provider under the real nx CLI', () => {
       contract: 'contract.md',
       agent: { provider: 'claude-code', model: 'claude-sonnet-5-5', maxTurns: 10, budgetUsd: 0.01 },
       sandbox: 'required',
-      lanes: { tiny: { spec: 'lanes/tiny.md', owns: ['libs/tiny/src/**'], test: 'true' } },
+      lanes: {
+        tiny: { spec: 'lanes/tiny.md', owns: ['libs/tiny/src/**'], test: 'true' },
+        slow: { spec: 'lanes/slow.md', owns: ['libs/slow/**'], test: 'true', agent: { budgetUsd: 1, timeoutMinutes: 0.05 } },
+      },
     };
     ws.write('features/tight/feature.jsonc', `${JSON.stringify(tightPlan, null, 2)}\n`);
     ws.write('features/tight/contract.md', '# tight contract\n');
     ws.write('features/tight/lanes/tiny.md', '# tiny\nSESSION: tiny\n');
+    ws.write('features/tight/lanes/slow.md', '# slow\nSESSION: slow\n');
     const livePlan = {
       goal: 'One lane that asks and waits for its answer',
       contract: 'contract.md',
@@ -99,7 +104,7 @@ describe('the claude-code provider under the real nx CLI', () => {
     ws.commitAll('plan cc');
     checkoutBefore = fingerprintCheckout(ws.root);
 
-    loop = await startRecordedReplay({ sessions: [apiSession(), fmtSession(ANSWER), overBudgetSession('tiny', 'libs/tiny/src/tiny.js'), askSession()] });
+    loop = await startRecordedReplay({ sessions: [apiSession(), fmtSession(ANSWER), overBudgetSession('tiny', 'libs/tiny/src/tiny.js'), askSession(), slowSession()] });
     ({ replay, recorder } = loop);
 
     first = await runNxAsync(ws, ['run', 'cc:integrate', '--parallel=2'], env());
@@ -110,6 +115,7 @@ describe('the claude-code provider under the real nx CLI', () => {
     answered = await runNxAsync(ws, ['run', 'cc:integrate', '--parallel=2'], env());
     secondRunSessions = replay.stats().bySession;
     tight = await runNxAsync(ws, ['run', 'tight:lane--tiny'], env());
+    slow = await runNxAsync(ws, ['run', 'tight:lane--slow'], env());
 
     // Waiting in place: the lane blocks, the answer arrives while nx still runs, the session goes on.
     const beforeWait = recorder.requests.length;
@@ -202,6 +208,13 @@ describe('the claude-code provider under the real nx CLI', () => {
     expect(tiny.costUsd).toBeGreaterThan(0.01);
   });
 
+  it('stops a lane at its timeoutMinutes, Claude Code and all, and keeps what it wrote', () => {
+    const result = laneResult('slow', 'tight');
+    expect({ exit: slow.status === 0, status: result.status, reason: result.reason }).toEqual({ exit: false, status: 'failed', reason: 'timed out after 0.05 minutes' });
+    expect(result.filesChanged).toEqual([{ path: 'libs/slow/first.js', status: 'added' }]);
+    expect(slow.durationMs).toBeLessThan(30_000);
+  });
+
   it('keeps the user\'s ~/.claude and the repository\'s CLAUDE.md out of every request, and out of the user\'s home', () => {
     expect(recorder.requests.length).toBeGreaterThan(5);
     for (const request of recorder.requests) {
@@ -236,6 +249,18 @@ function fmtSession(answer: string) {
       { content: [{ type: 'text', text: 'Stopping until the question is answered.' }] },
       { content: [{ type: 'tool_use', name: 'Write', input: { file_path: 'libs/fmt/src/fmt.js', content: "exports.format = 'csv';\n" } }] },
       { content: [{ type: 'text', text: `Done: ${answer}.` }] },
+    ],
+  };
+}
+
+/** Writes one file, then its model takes a minute to answer. */
+function slowSession() {
+  return {
+    name: 'slow',
+    match: { contains: 'SESSION: slow' },
+    turns: [
+      { content: [{ type: 'tool_use', name: 'Write', input: { file_path: 'libs/slow/first.js', content: 'exports.first = 1;\n' } }] },
+      { content: [{ type: 'text', text: 'Too late.' }], latencyMs: 60_000 },
     ],
   };
 }

@@ -101,6 +101,15 @@ async function runClaudeCode(input: AgentRunInput, loadSdk: (from: readonly stri
   const abort = new AbortController();
   const onAbort = () => abort.abort();
   input.signal.addEventListener('abort', onAbort, { once: true });
+  // The plan's wall-clock limit, as the command provider applies it to its process.
+  let timedOut = false;
+  const timeout =
+    agent.timeoutMinutes > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          abort.abort();
+        }, Math.min(agent.timeoutMinutes * 60_000, 2 ** 31 - 1))
+      : undefined;
 
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries({
@@ -175,6 +184,7 @@ async function runClaudeCode(input: AgentRunInput, loadSdk: (from: readonly stri
     // query() throws after a max-turns or max-budget result; the result message already said so.
     thrown = error;
   } finally {
+    clearTimeout(timeout);
     input.signal.removeEventListener('abort', onAbort);
     await sandbox.close();
   }
@@ -187,12 +197,13 @@ async function runClaudeCode(input: AgentRunInput, loadSdk: (from: readonly stri
     exitCode: result || !thrown ? 0 : 1,
     exitSignal: null,
     interrupted: input.signal.aborted,
+    ...(timedOut && !input.signal.aborted ? { timedOutAfterMinutes: agent.timeoutMinutes } : {}),
     blocker,
     lastStdoutLine: result ? JSON.stringify({ ...result, permission_denials: result.permission_denials.filter((d) => !refusedIds.has(d.tool_use_id)) }) : undefined,
     stderrTail: result || !thrown ? [] : [describeThrown(thrown), ...stderrTail],
   });
   const ownTurns = Math.max(turns.size, decided.turns);
-  const failedToStart = !result && thrown && !input.signal.aborted;
+  const failedToStart = !result && thrown && !input.signal.aborted && !timedOut;
   return {
     ...decided,
     ...(failedToStart ? { reason: `Claude Code did not finish: ${describeThrown(thrown)}${stderrTail.length ? `\nLast lines of stderr:\n${stderrTail.map((l) => `  ${l}`).join('\n')}` : ''}` } : {}),
