@@ -82,15 +82,20 @@ export function priceApiUsage(options: {
   const pricedAs = own ? model : laneModel;
   const price = own ?? findModelPrice(prices, laneModel);
   if (!price) throw describeUnpricedLaneModel(laneModel);
-  const fiveMinuteWrites = Math.max(0, usage.cacheWrite - usage.cacheWrite1h);
-  const costUsd =
+  return { costUsd: costOfUsage(price, usage), pricedAs, ...(own ? {} : { unpricedModel: model }) };
+}
+
+/** Dollars for `usage` at `price`: the 1-hour share of the cache writes at its own rate, the rest at the 5-minute rate. */
+export function costOfUsage(price: Required<ModelPrice>, usage: TokenUsage & { cacheWrite1h?: number }): number {
+  const oneHour = Math.min(usage.cacheWrite1h ?? 0, usage.cacheWrite);
+  return (
     (usage.input * price.input +
       usage.output * price.output +
       usage.cacheRead * price.cacheRead +
-      fiveMinuteWrites * price.cacheWrite +
-      usage.cacheWrite1h * price.cacheWrite1h) /
-    PER_MILLION;
-  return { costUsd, pricedAs, ...(own ? {} : { unpricedModel: model }) };
+      (usage.cacheWrite - oneHour) * price.cacheWrite +
+      oneHour * price.cacheWrite1h) /
+    PER_MILLION
+  );
 }
 
 /** The error for a lane whose own model has no price: its budget could not be counted at all. */

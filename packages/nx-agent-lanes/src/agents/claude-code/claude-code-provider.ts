@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HookCallbackMatcher, Options, SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { findModelPrice } from '../../feature/default-agent';
+import { costOfUsage, readApiUsage } from '../../proxy/price-api-usage';
 import { formatTurnLine, truncateForTranscript } from '../anthropic/format-progress';
 import { decideCommandResult } from '../command/decide-command-result';
 import type { AgentProviderImpl, AgentRunInput, AgentRunResult, TokenUsage } from '../provider';
@@ -215,7 +216,7 @@ async function runClaudeCode(input: AgentRunInput, loadSdk: (from: readonly stri
     const body = message.message;
     // Claude Code hands one API response over as several messages, one per content block.
     const first = !turns.has(body.id);
-    const usage = readTurnUsage(body.usage);
+    const usage = readApiUsage(body.usage);
     turns.set(body.id, usage);
     // formatTurnLine names a call by its `path`; Claude Code's tools call it file_path, command, pattern.
     const calls = body.content.filter((block) => block.type === 'tool_use').map((block) => ({ name: block.name, input: { path: describeToolTarget(block.input) || undefined } }));
@@ -224,10 +225,7 @@ async function runClaudeCode(input: AgentRunInput, loadSdk: (from: readonly stri
       if (calls.length) input.log(`turn ${turns.size}/${agent.maxTurns} · ${calls.map((c) => (c.input.path ? `${c.name} ${c.input.path}` : c.name)).join(', ')}`);
       return;
     }
-    if (price) {
-      spentUsd +=
-        (usage.input * price.input + usage.output * price.output + usage.cacheWrite * price.cacheWrite + usage.cacheRead * price.cacheRead) / 1e6;
-    }
+    if (price) spentUsd += costOfUsage(price, usage);
     input.log(
       redact(
         formatTurnLine({ turn: turns.size, maxTurns: agent.maxTurns, calls, stopReason: body.stop_reason ?? 'end_turn', usage, spentUsd, budgetUsd: agent.budgetUsd }),
@@ -243,15 +241,6 @@ async function runClaudeCode(input: AgentRunInput, loadSdk: (from: readonly stri
       input.transcript({ type: 'tool_result', id: block.tool_use_id, is_error: block.is_error === true, content: truncateForTranscript(block.content, redact) });
     }
   }
-}
-
-function readTurnUsage(usage: { input_tokens?: number | null; output_tokens?: number | null; cache_read_input_tokens?: number | null; cache_creation_input_tokens?: number | null } | undefined): TokenUsage {
-  return {
-    input: usage?.input_tokens ?? 0,
-    output: usage?.output_tokens ?? 0,
-    cacheRead: usage?.cache_read_input_tokens ?? 0,
-    cacheWrite: usage?.cache_creation_input_tokens ?? 0,
-  };
 }
 
 /** The path or command a tool call is about, short. */
