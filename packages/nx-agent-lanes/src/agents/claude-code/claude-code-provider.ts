@@ -26,9 +26,13 @@ export const BLOCKER_TOOL = `mcp__${LANES_SERVER}__report_blocker`;
  */
 const LANE_TOOLS = ['Bash', 'Read', 'Write', 'Edit', 'NotebookEdit', 'Glob', 'Grep', 'TodoWrite', 'ToolSearch'];
 
-/** Keeps Claude Code from calling home: offline runs and the sandbox need nothing but the API. */
+/**
+ * Keeps Claude Code from calling home (offline runs and the sandbox need nothing but the API) and
+ * from reading auto-memory, whatever its config folder holds.
+ */
 const QUIET_ENV = {
   CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+  CLAUDE_CODE_DISABLE_AUTO_MEMORY: '1',
   DISABLE_TELEMETRY: '1',
   DISABLE_AUTOUPDATER: '1',
   DISABLE_ERROR_REPORTING: '1',
