@@ -84,7 +84,7 @@ describe('the claude-code provider under the real nx CLI', () => {
       sandbox: 'required',
       lanes: {
         tiny: { spec: 'lanes/tiny.md', owns: ['libs/tiny/src/**'], test: 'true' },
-        slow: { spec: 'lanes/slow.md', owns: ['libs/slow/**'], test: 'true', agent: { budgetUsd: 1, timeoutMinutes: 0.05 } },
+        slow: { spec: 'lanes/slow.md', owns: ['libs/slow/**'], test: 'true', agent: { budgetUsd: 1, timeoutMinutes: 0.25 } },
       },
     };
     ws.write('features/tight/feature.jsonc', `${JSON.stringify(tightPlan, null, 2)}\n`);
@@ -210,7 +210,7 @@ describe('the claude-code provider under the real nx CLI', () => {
 
   it('stops a lane at its timeoutMinutes, Claude Code and all, and keeps what it wrote', () => {
     const result = laneResult('slow', 'tight');
-    expect({ exit: slow.status === 0, status: result.status, reason: result.reason }).toEqual({ exit: false, status: 'failed', reason: 'timed out after 0.05 minutes' });
+    expect({ exit: slow.status === 0, status: result.status, reason: result.reason }).toEqual({ exit: false, status: 'failed', reason: 'timed out after 0.25 minutes' });
     expect(result.filesChanged).toEqual([{ path: 'libs/slow/first.js', status: 'added' }]);
     expect(slow.durationMs).toBeLessThan(30_000);
   });
