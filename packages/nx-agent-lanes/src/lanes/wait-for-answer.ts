@@ -10,6 +10,23 @@ export interface WaitForAnswerOptions {
   pollMs?: number;
 }
 
+/**
+ * Waits `ms`, or less when `signal` aborts. Its abort listener goes with the timer: a wait of
+ * hours polls thousands of times, and listeners left on the task's signal would pile up
+ * (MaxListenersExceededWarning) for as long as the lane waits.
+ */
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 /** Polls the lane's notes file until the lane has one more answer; undefined when aborted. */
 export async function waitForLaneAnswer(options: WaitForAnswerOptions): Promise<string | undefined> {
   const pollMs = options.pollMs ?? 1000;
@@ -22,10 +39,7 @@ export async function waitForLaneAnswer(options: WaitForAnswerOptions): Promise<
         // Half-written file: read it again on the next poll.
       }
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, pollMs);
-      options.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-    });
+    await sleepUnlessAborted(pollMs, options.signal);
   }
   return undefined;
 }

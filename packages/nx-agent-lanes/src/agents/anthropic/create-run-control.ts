@@ -52,13 +52,17 @@ export function createRunControl(options: { signal: AbortSignal; limitMs: number
     async pauseFor<T>(work: () => Promise<T>): Promise<T | undefined> {
       clearTimeout(deadline);
       const pausedAt = now();
+      let onAbort: (() => void) | undefined;
       const interrupted = new Promise<undefined>((resolve) => {
+        onAbort = () => resolve(undefined);
         if (outer.aborted) resolve(undefined);
-        else outer.addEventListener('abort', () => resolve(undefined), { once: true });
+        else outer.addEventListener('abort', onAbort, { once: true });
       });
       try {
         return await Promise.race([work(), interrupted]);
       } finally {
+        // One pause per blocker answered in place: its listener must not stay on the lane's signal.
+        if (onAbort) outer.removeEventListener('abort', onAbort);
         pausedMs += now() - pausedAt;
         if (!run.signal.aborted) armDeadline();
       }
