@@ -10,6 +10,7 @@ export async function answerGenerator(tree: Tree, options: AnswerGeneratorSchema
     kind: 'answers',
     text: options.answer,
     question: options.question,
+    force: options.force,
   });
 }
 

@@ -7,4 +7,6 @@ export interface AnswerGeneratorSchema {
   answer: string;
   /** The question answered; default the lane's last blocker question. */
   question?: string;
+  /** Record the answer even when the lane is not blocked or has no result. */
+  force?: boolean;
 }

@@ -4,7 +4,7 @@ import type { FeedbackGeneratorSchema } from './schema';
 
 /** `nx g nx-agent-lanes:feedback <feature> --lane <lane> --message "..."` */
 export async function feedbackGenerator(tree: Tree, options: FeedbackGeneratorSchema): Promise<void> {
-  await recordLaneNote(tree, { feature: options.feature, lane: options.lane, kind: 'feedback', text: options.message });
+  await recordLaneNote(tree, { feature: options.feature, lane: options.lane, kind: 'feedback', text: options.message, force: options.force });
 }
 
 export default feedbackGenerator;

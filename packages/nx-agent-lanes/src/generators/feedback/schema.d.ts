@@ -5,4 +5,6 @@ export interface FeedbackGeneratorSchema {
   lane: string;
   /** The feedback, in one line. */
   message: string;
+  /** Record the feedback even when the lane has no result yet. */
+  force?: boolean;
 }
