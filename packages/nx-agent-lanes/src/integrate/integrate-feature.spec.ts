@@ -4,7 +4,7 @@ import {
   createLaneRepo, disposeLaneRepo, fingerprintCheckout, scriptedProvider, testFeature, testLane,
 } from '../__fixtures__/lane-fixture';
 import type { Feature } from '../feature/feature-types';
-import type { TestRepo } from '../git/create-test-repo';
+import { testGitEnv, type TestRepo } from '../git/create-test-repo';
 import { sha256 } from '../hashing/sha256';
 import { runLane } from '../lanes/run-lane';
 import { laneArtifactsDir } from '../layout';
@@ -123,6 +123,70 @@ describe('integrateFeature', () => {
     expect(md).toMatch(/shared\.txt/);
     expect(md).toMatch(/one/);
     expect(repo.git(['worktree', 'list']).trim().split('\n')).toHaveLength(1);
+  });
+
+  describe('the lanes branch over reruns', () => {
+    const f = testFeature([testLane('api', ['api.txt']), testLane('web', ['web.txt'])]);
+    const patch = (file: string, content: string) =>
+      `diff --git a/${file} b/${file}\n--- a/${file}\n+++ b/${file}\n@@ -1 +1 @@\n-base\n+${content}\n`;
+    /** What a green lane leaves in its declared outputs, written directly so a rerun is exactly a rerun. */
+    const writeLane = (lane: string, file: string, content: string, agent: { provider: string; model?: string }) => {
+      const dir = join(repo.root, laneArtifactsDir('f', lane));
+      mkdirSync(dir, { recursive: true });
+      const text = patch(file, content);
+      const at = new Date().toISOString();
+      writeFileSync(join(dir, 'lane.patch'), text);
+      writeFileSync(join(dir, 'result.json'), JSON.stringify({ status: 'done', summary: `${lane} done.`, ...agent, filesChanged: [], tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, turns: 1, costUsd: 0, durationMs: 1, startedAt: at, endedAt: at }));
+      writeFileSync(join(dir, 'verify.json'), JSON.stringify({ passed: true, patchSha256: sha256(text), ownership: { ok: true, violations: [] }, risk: { class: 'trusted', riskyFiles: [] } }));
+    };
+    // Without the GIT_* variables of whoever runs the suite: the repository's user.name and user.email count.
+    const env = testGitEnv();
+
+    beforeEach(() => {
+      disposeLaneRepo(repo);
+      repo = createLaneRepo(f, { 'api.txt': 'base\n', 'web.txt': 'base\n' });
+      writeLane('api', 'api.txt', 'api', { provider: 'claude-code', model: 'claude-sonnet-5-5' });
+      writeLane('web', 'web.txt', 'web', { provider: 'command' });
+    });
+
+    it("stays at the same commit when nothing changed, and its commits are the user's with lane trailers", async () => {
+      const first = await integrateFeature({ workspaceRoot: repo.root, feature: f, env });
+      expect(first.report.outcome).toBe('green');
+      const tip = repo.git(['rev-parse', 'lanes/f']).trim();
+      expect(first.report.branchCommit).toBe(tip);
+      expect(repo.git(['log', '--format=%an <%ae>|%cn <%ce>', 'main..lanes/f']).trim().split('\n')).toEqual([
+        'Test User <test@example.com>|Test User <test@example.com>',
+        'Test User <test@example.com>|Test User <test@example.com>',
+      ]);
+      expect(repo.git(['log', '--format=%(trailers)%x00', 'main..lanes/f']).split('\0').map((t) => t.trim()).filter(Boolean)).toEqual([
+        'Lane: web\nAgent-Provider: command',
+        'Lane: api\nAgent-Provider: claude-code\nAgent-Model: claude-sonnet-5-5',
+      ]);
+      // A second later, so a rewrite could not produce the same commits by chance.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const again = await integrateFeature({ workspaceRoot: repo.root, feature: f, env });
+      expect(again.report.outcome).toBe('green');
+      expect(repo.git(['rev-parse', 'lanes/f']).trim()).toBe(tip);
+      expect(again.report.branchCommit).toBe(tip);
+      expect(again.report.lanes.map((l) => l.commit)).toEqual(first.report.lanes.map((l) => l.commit));
+      expect(again.report.lanes.map((l) => l.commit)).toEqual(repo.git(['rev-list', '--reverse', 'main..lanes/f']).trim().split('\n'));
+    });
+
+    it('rebuilds the branch when a lane changed, by the identity in GIT_AUTHOR_*', async () => {
+      await integrateFeature({ workspaceRoot: repo.root, feature: f, env });
+      const before = repo.git(['rev-parse', 'lanes/f']).trim();
+      writeLane('web', 'web.txt', 'web, second try', { provider: 'command' });
+      const ada = { ...env, GIT_AUTHOR_NAME: 'Ada Lovelace', GIT_AUTHOR_EMAIL: 'ada@example.com' };
+      const { report } = await integrateFeature({ workspaceRoot: repo.root, feature: f, env: ada });
+      expect(report.outcome).toBe('green');
+      const after = repo.git(['rev-parse', 'lanes/f']).trim();
+      expect(after).not.toBe(before);
+      expect(repo.git(['show', 'lanes/f:web.txt'])).toBe('web, second try\n');
+      expect(repo.git(['log', '--format=%an <%ae>|%cn', 'main..lanes/f']).trim().split('\n')).toEqual([
+        'Ada Lovelace <ada@example.com>|Test User',
+        'Ada Lovelace <ada@example.com>|Test User',
+      ]);
+    });
   });
 
   it('refuses to merge when a lane is blocked, naming it', async () => {

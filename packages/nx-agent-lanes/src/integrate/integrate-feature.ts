@@ -1,7 +1,8 @@
 import type { Feature } from '../feature/feature-types';
 import { GitError } from '../errors';
 import { patchFiles } from '../git/lane-patch';
-import { updateBranch } from '../git/lanes-branch';
+import { resolveCommitIdentity } from '../git/commit-identity';
+import { writeLanesBranch } from '../git/lanes-branch';
 import { headCommit, tryResolveCommit } from '../git/repo';
 import { runGit } from '../git/run-git';
 import { describeRepositoryCheck, watchRepository } from '../git/watch-repository';
@@ -112,8 +113,7 @@ async function integrateInStage(options: IntegrateOptions, stage: Stage): Promis
     log(`committed lane ${state.name} (${judgement.paths.length} file(s))`);
   }
   if (refused.length) return write({ ...run, ended: now(), notReady: refused });
-  // What the tests may not change: lanes/<feature> gets this commit, whatever they commit.
-  const merged = await headCommit(worktree.path);
+  // What the tests may not change: lanes/<feature> gets the trees of the lane commits made above, whatever they commit.
   const watch = await watchRepository(repoRoot, {
     worktree: { path: worktree.path, branch: worktree.branch, branchMayMove: false },
     featureBranch: branch,
@@ -134,9 +134,13 @@ async function integrateInStage(options: IntegrateOptions, stage: Stage): Promis
   const { setup, test } = failOnRepositoryChange(ran, describeRepositoryCheck(await watch.check(), ran.test ? 'the integration test' : 'setup'), log);
   const green = (!setup || setup.passed) && (!test || test.passed);
   if (green) {
-    await updateBranch(repoRoot, branch, merged, branchBefore ?? '');
-    run.branchCommit = merged;
-    log(`branch ${branch} now points at ${merged.slice(0, 10)}`);
+    const identity = await resolveCommitIdentity(repoRoot, stage.env);
+    if (identity.fallbackNote) log(identity.fallbackNote);
+    const lanes = applied.map((state) => ({ lane: state.name, tree: run.commits[state.name], message: branchCommitMessage(feature, state) }));
+    const written = await writeLanesBranch({ repoRoot, branch, base: base.commit, lanes, identity, expectedOld: branchBefore });
+    run.commits = written.commits;
+    run.branchCommit = written.tip;
+    log(written.kept ? `branch ${branch} stays at ${written.tip.slice(0, 10)}: same base, same lane changes` : `branch ${branch} now points at ${written.tip.slice(0, 10)}`);
   }
   return write({ ...run, ended: now(), setup, test: test ?? (setup && !setup.passed ? setup : undefined) });
 
@@ -168,6 +172,18 @@ function failOnRepositoryChange(
 function commitMessage(feature: Feature, state: LaneState): string {
   const summary = state.result?.summary?.trim();
   return `${feature.name}: ${state.name} lane\n\n${summary || `The ${state.name} lane of ${feature.name}.`}\n`;
+}
+
+/**
+ * The lanes branch's message for a lane: the worktree commit's, with git trailers naming the lane
+ * and the agent that wrote it (`git log --format='%(trailers)'` reads them). Values are one line.
+ */
+function branchCommitMessage(feature: Feature, state: LaneState): string {
+  const line = (value: string) => value.replace(/\s+/g, ' ').trim();
+  const trailers = [`Lane: ${state.name}`];
+  if (state.result?.provider) trailers.push(`Agent-Provider: ${line(state.result.provider)}`);
+  if (state.result?.model) trailers.push(`Agent-Model: ${line(state.result.model)}`);
+  return `${commitMessage(feature, state).replace(/\0/g, '')}\n${trailers.join('\n')}\n`;
 }
 
 /** Which files did not apply, and which earlier lanes touched them. */
