@@ -1,10 +1,12 @@
 import { type Node, type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
 import { posix } from 'node:path';
 import { PlanError, type PlanProblem } from '../errors';
+import { checkOwnedPaths } from './check-owned-paths';
 import { type FileStatus, checkPlanFile } from './check-plan-file';
 import { resolveAgentConfig } from './default-agent';
 import { FEATURE_KEYS, INTEGRATION_KEYS, REVIEW_KEYS } from './feature-keys';
 import type { Feature, Lane } from './feature-types';
+import type { OwnedEntry } from './find-feature-overlaps';
 import { locateOffset } from './locate-offset';
 import { normalizePattern, validatePattern } from '../ownership';
 import { type Fields, type PlanContext, createPlanContext, readObject, readString, readStrings, reportProblem, valueOf } from './plan-context';
@@ -27,6 +29,11 @@ export interface ReadFeatureInput {
   fileStatus: (workspacePath: string) => FileStatus;
   /** Workspace files (relative posix); a file matching two lanes' globs proves they overlap. */
   repoFiles?: readonly string[];
+  /**
+   * Names of the folders directly inside a workspace folder (`` for the root). With it, an
+   * owned path in a missing folder that is a near miss of an existing one is refused.
+   */
+  listFolders?: (workspacePath: string) => readonly string[];
 }
 
 export interface ReadFeatureResult {
@@ -34,6 +41,8 @@ export interface ReadFeatureResult {
   feature?: Feature;
   /** Every problem of the plan, in file order. */
   problems: PlanProblem[];
+  /** With `feature`: where each lane's `owns` entry is written, for the checks across features. */
+  owned?: OwnedEntry[];
 }
 
 /** The feature name names the Nx project, the branch `lanes/<name>` and `dist/agent-lanes/<name>/`. */
@@ -43,13 +52,14 @@ export const FEATURE_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/i;
 export function readFeature(input: ReadFeatureInput): ReadFeatureResult {
   const file = input.file.replace(/\\/g, '/');
   const ctx = createPlanContext({ file, text: input.text });
-  const feature = readFeatureText(ctx, { ...input, file, fileStatus: guardProbe(input.fileStatus) });
+  const owned: OwnedEntry[] = [];
+  const feature = readFeatureText(ctx, { ...input, file, fileStatus: guardProbe(input.fileStatus) }, owned);
   // Problems are found check by check; a person reads them top to bottom.
   const problems = ctx.problems
     .map((p, i) => ({ p, i }))
     .sort((a, b) => a.p.line - b.p.line || a.p.column - b.p.column || a.i - b.i)
     .map(({ p }) => p);
-  return problems.length === 0 && feature ? { feature, problems } : { problems };
+  return problems.length === 0 && feature ? { feature, problems, owned } : { problems };
 }
 
 /** readFeature for callers that cannot go on without the feature: throws PlanError with every problem. */
@@ -59,7 +69,7 @@ export function readFeatureOrThrow(input: ReadFeatureInput): Feature {
   return feature;
 }
 
-function readFeatureText(ctx: PlanContext, input: ReadFeatureInput): Feature | undefined {
+function readFeatureText(ctx: PlanContext, input: ReadFeatureInput, owned: OwnedEntry[]): Feature | undefined {
   const errors: ParseError[] = [];
   const tree = parseTree(input.text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
@@ -96,9 +106,13 @@ function readFeatureText(ctx: PlanContext, input: ReadFeatureInput): Feature | u
   const sandbox = readSandbox(ctx, fields.props.get('sandbox'), 'sandbox');
 
   validateLanes(ctx, lanes, { repoFiles: input.repoFiles });
+  if (input.listFolders) checkOwnedPaths(ctx, lanes, { fileStatus: input.fileStatus, listFolders: guardListing(input.listFolders) });
   const agents = validateAgents(ctx, lanes, agent);
   if (ctx.problems.length > 0 || name === undefined || goal === undefined || contractPath === undefined) return undefined;
 
+  for (const lane of lanes) {
+    for (const { value, node } of lane.owns) owned.push({ lane: lane.name, pattern: value, ...locateOffset(ctx.text, node.offset) });
+  }
   const normalized: Lane[] = lanes.map((lane) => ({
     name: lane.name,
     specPath: lane.specPath ?? '',
@@ -222,6 +236,16 @@ function guardProbe(probe: ReadFeatureInput['fileStatus']): ReadFeatureInput['fi
       return probe(path);
     } catch {
       return 'unreadable';
+    }
+  };
+}
+
+function guardListing(list: NonNullable<ReadFeatureInput['listFolders']>): NonNullable<ReadFeatureInput['listFolders']> {
+  return (path) => {
+    try {
+      return list(path);
+    } catch {
+      return [];
     }
   };
 }

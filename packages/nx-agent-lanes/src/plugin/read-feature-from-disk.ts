@@ -1,4 +1,4 @@
-import { accessSync, constants, readFileSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { LanesError, PlanError } from '../errors';
 import type { Feature, Lane } from '../feature/feature-types';
@@ -22,6 +22,17 @@ export function probeFile(workspaceRoot: string, workspacePath: string): FileSta
     return 'file';
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable';
+  }
+}
+
+/** The folders directly inside a workspace folder, for "did you mean" on a mistyped owned path. */
+export function listFolders(workspaceRoot: string, workspacePath: string): string[] {
+  try {
+    return readdirSync(join(workspaceRoot, workspacePath), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  } catch {
+    return [];
   }
 }
 
@@ -68,6 +79,8 @@ export interface FeatureReader {
   read(file: string): ReadFeatureResult;
   /** Reads one feature.jsonc and throws PlanError when it has problems. */
   readOrThrow(file: string): Feature;
+  /** The workspace's files, listed once per reader (see listWorkspaceFiles). */
+  listFiles(): string[];
 }
 
 /**
@@ -76,16 +89,18 @@ export interface FeatureReader {
  */
 export function createFeatureReader(workspaceRoot: string, options: { reuseValidated?: boolean } = {}): FeatureReader {
   let repoFiles: string[] | undefined;
+  const listFiles = () => (repoFiles ??= listWorkspaceFiles(workspaceRoot));
   const read = (file: string): ReadFeatureResult => {
     const text = readFileSync(join(workspaceRoot, file), 'utf8');
     const key = `${workspaceRoot}\0${file}`;
     const known = validated.get(key);
     if (options.reuseValidated && known?.text === text) return known.result;
-    if (repoFiles === undefined && needsFileList(text)) repoFiles = listWorkspaceFiles(workspaceRoot);
+    if (needsFileList(text)) listFiles();
     const result = readFeature({
       file,
       text,
       fileStatus: (p) => probeFile(workspaceRoot, p),
+      listFolders: (p) => listFolders(workspaceRoot, p),
       repoFiles: repoFiles ?? [],
     });
     validated.set(key, { text, result });
@@ -93,6 +108,7 @@ export function createFeatureReader(workspaceRoot: string, options: { reuseValid
   };
   return {
     read,
+    listFiles,
     readOrThrow(file) {
       const result = read(file);
       if (!result.feature) throw new PlanError(result.problems);

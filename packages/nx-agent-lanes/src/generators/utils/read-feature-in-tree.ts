@@ -32,5 +32,7 @@ export async function readFeatureInTree(options: ReadFeatureInTreeOptions): Prom
   const repoFiles = mentionsGlob(text)
     ? (await globAsync(tree, ['**/*'])).filter((p) => !p.split('/').includes('node_modules'))
     : [];
-  return readFeature({ file, text, fileStatus, repoFiles });
+  const listFolders = (folder: string): string[] =>
+    tree.children(folder).filter((name) => !tree.isFile(folder ? `${folder}/${name}` : name));
+  return readFeature({ file, text, fileStatus, listFolders, repoFiles });
 }
