@@ -112,6 +112,25 @@ describe('verify and integrate under Nx', () => {
     expect(runs().length).toBe(again);
   });
 
+  it("leaves lanes/<feature> at the same commit on a no-op rerun, its commits the workspace's git identity's with lane trailers", () => {
+    const tip = ws.git(['rev-parse', 'lanes/export-feature']);
+    const identity = `${ws.git(['config', 'user.name'])} <${ws.git(['config', 'user.email'])}>`;
+    expect(ws.git(['log', '--format=%an <%ae>|%cn <%ce>', 'main..lanes/export-feature']).split('\n')).toEqual([
+      `${identity}|${identity}`,
+      `${identity}|${identity}`,
+    ]);
+    expect(ws.git(['log', '--format=%(trailers:only,unfold)%x00', 'main..lanes/export-feature']).split('\0').map((t) => t.trim()).filter(Boolean)).toEqual([
+      'Lane: web\nAgent-Provider: command',
+      'Lane: api\nAgent-Provider: command',
+    ]);
+    const before = runs().length;
+    const r = integrate();
+    expect(r.status).toBe(0);
+    expect(runs().length).toBe(before);
+    expect(r.stdout).toContain(`branch lanes/export-feature stays at ${tip.slice(0, 10)}: same base, same lane changes`);
+    expect(ws.git(['rev-parse', 'lanes/export-feature'])).toBe(tip);
+  });
+
   it('cleans worktrees and lane branches left by a killed run, and says what it removed', () => {
     // What a kill -9 leaves: a locked worktree whose owner (pid and start time) is gone, and its branch.
     const wt = join(scratch, 'stale-worktree');
