@@ -1,5 +1,5 @@
 import { execFileSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprintCheckout } from './utils/checkout-fingerprint';
@@ -161,5 +161,139 @@ describe('bad input under Nx', () => {
     expect(r.output).toMatch(
       /\[verify web\] FAILED: tests `no-such-test-runner apps\/web` failed \(exit 127\): the shell could not find the command \(.*no-such-test-runner: .*not found\)\. Fix "test" in feature\.jsonc/,
     );
+  });
+
+  /** `file:line:column` of the first `needle` in `text`, as the plan problems print it. */
+  function placeOf(file: string, text: string, needle: string): string {
+    const before = text.slice(0, text.indexOf(needle));
+    const lines = before.split('\n');
+    return `${file}:${lines.length}:${lines[lines.length - 1].length + 1}`;
+  }
+
+  /** Runs `fn` with the plan edited by `edit`, restoring it whatever happens. */
+  function withPlan<T>(edit: (text: string) => string, fn: (text: string) => T): T {
+    const text = edit(plan);
+    expect(text).not.toBe(plan);
+    ws.write(planFile, text);
+    try {
+      return fn(text);
+    } finally {
+      ws.write(planFile, plan);
+    }
+  }
+
+  describe('plan mistakes refused before any agent runs', () => {
+    const agentRan = (lane: string) => existsSync(join(markers, `${lane}.json`)) || existsSync(join(ws.root, 'dist/agent-lanes/fx', lane, 'result.json'));
+    beforeEach(() => {
+      for (const lane of ['api', 'web']) {
+        rmSync(join(markers, `${lane}.json`), { force: true });
+        rmSync(join(ws.root, 'dist/agent-lanes/fx', lane), { recursive: true, force: true });
+      }
+    });
+
+    it('an owned folder with a typo: did you mean the folder that exists, at nx show projects and nx run, and nothing paid', () => {
+      withPlan(
+        (text) => text.replace('"apps/api/src/**"', '"apps/api/scr/**"'),
+        (text) => {
+          const expected =
+            `${placeOf(planFile, text, '"apps/api/scr/**"')}: Lane \`api\` owns \`apps/api/scr/**\`, but folder \`apps/api/scr\` does not exist, so nothing matches it. ` +
+            'Did you mean `apps/api/src/**` (folder `apps/api/src` exists)? Fix the path; if the lane is to create `apps/api/scr`, create that folder first';
+          const shown = runUnchanged(['show', 'projects']);
+          expect(shown.status).not.toBe(0);
+          expect(shown.output).toContain(expected);
+          const ran = runUnchanged(['run', 'fx:lane--api']);
+          expect(ran.status).not.toBe(0);
+          expect(ran.output).toContain(expected);
+          expect(agentRan('api')).toBe(false);
+        },
+      );
+    });
+
+    it('a literal path to a new file in an existing folder is accepted', () => {
+      withPlan(
+        (text) => text.replace('"apps/api/src/**"', '"apps/api/src/**", "apps/api/export.ts"'),
+        () => {
+          const r = runUnchanged(['show', 'projects']);
+          expect(r.status).toBe(0);
+          expect(r.output).toContain('fx');
+        },
+      );
+    });
+
+    it('an unclosed glob bracket', () => {
+      withPlan(
+        (text) => text.replace('"apps/api/src/**"', '"apps/api/src/[abc"'),
+        (text) => {
+          const r = runUnchanged(['run', 'fx:lane--api']);
+          expect(r.status).not.toBe(0);
+          expect(r.output).toContain(
+            `${placeOf(planFile, text, '"apps/api/src/[abc"')}: \`apps/api/src/[abc\` is not a valid glob: missing closing: "]". Close it in \`lanes.api.owns\`, or name the folder that holds the file.`,
+          );
+          expect(agentRan('api')).toBe(false);
+        },
+      );
+    });
+
+    it('two features owning the same file: both features, the file and both places named', () => {
+      const other = 'features/gx/feature.jsonc';
+      const otherText = JSON.stringify(
+        { goal: 'Another feature', contract: 'contract.md', sandbox: 'off', agent: { provider: 'command', command: 'node tools/slow-agent.js' }, lanes: { ui: { spec: 'lanes/ui.md', owns: ['apps/web/src/index.ts'], test: 'true' } } },
+        null,
+        2,
+      );
+      ws.write('features/gx/contract.md', '# contract\n');
+      ws.write('features/gx/lanes/ui.md', '# ui\n');
+      ws.write(other, otherText);
+      try {
+        const here = placeOf(planFile, plan, '"apps/web/src/**"');
+        const there = placeOf(other, otherText, '"apps/web/src/index.ts"');
+        const r = runUnchanged(['run', 'fx:lane--web']);
+        expect(r.status).not.toBe(0);
+        expect(r.output).toContain(
+          `${here}: Features \`fx\` and \`gx\` both own \`apps/web/src/index.ts\`: lane \`web\` here (through \`apps/web/src/**\`), and lane \`ui\` of \`gx\` at ${there}. ` +
+            'Their branches would conflict when both are merged: give the file to one feature only',
+        );
+        expect(r.output).toContain(`${there}: Features \`gx\` and \`fx\` both own \`apps/web/src/index.ts\`: lane \`ui\` here, and lane \`web\` of \`fx\` as \`apps/web/src/**\` at ${here}.`);
+        expect(agentRan('web')).toBe(false);
+      } finally {
+        rmSync(join(ws.root, 'features/gx'), { recursive: true, force: true });
+      }
+    });
+
+    it('answer for a lane that has not run or is not blocked is refused, and --force records it', () => {
+      const none = runUnchanged(['g', 'nx-agent-lanes:answer', 'fx', '--lane', 'api', '--answer', 'UTC']);
+      expect(none.status).not.toBe(0);
+      expect(none.output).toContain(
+        'Lane api of fx has no result yet (no dist/agent-lanes/fx/api/result.json), so it has asked nothing to answer. Run `nx run fx:integrate` and answer if it reports a blocker',
+      );
+      ws.write('dist/agent-lanes/fx/api/result.json', JSON.stringify({ feature: 'fx', lane: 'api', status: 'done' }));
+      const done = runUnchanged(['g', 'nx-agent-lanes:answer', 'fx', '--lane', 'api', '--answer', 'UTC']);
+      expect(done.status).not.toBe(0);
+      expect(done.output).toContain(
+        'Lane api of fx is not blocked: its last result (dist/agent-lanes/fx/api/result.json) is "done", and an answer would rerun it for nothing. ' +
+          'To change its work, send review feedback (`nx g nx-agent-lanes:feedback fx --lane api --message "..."`), or add --force to record the answer anyway.',
+      );
+      try {
+        ws.nx(['g', 'nx-agent-lanes:answer', 'fx', '--lane', 'api', '--question', 'Which zone?', '--answer', 'UTC', '--force'], { env: env() });
+        expect(JSON.parse(ws.read('features/fx/notes/api.jsonc').replace(/^\/\/.*$/gm, ''))).toEqual({ answers: [{ question: 'Which zone?', answer: 'UTC' }] });
+      } finally {
+        rmSync(join(ws.root, 'features/fx/notes'), { recursive: true, force: true });
+      }
+    });
+
+    it('feedback for a lane with no result is refused', () => {
+      const r = runUnchanged(['g', 'nx-agent-lanes:feedback', 'fx', '--lane', 'web', '--message', 'Send Accept: text/csv']);
+      expect(r.status).not.toBe(0);
+      expect(r.output).toContain(
+        'Lane web of fx has no result yet (no dist/agent-lanes/fx/web/result.json), so there is no work to give feedback on. ' +
+          "Run `nx run fx:integrate` first, or add --force to record the feedback for the lane's next run anyway.",
+      );
+    });
+
+    it('a lane-name typo in answer: did you mean', () => {
+      const r = runUnchanged(['g', 'nx-agent-lanes:answer', 'fx', '--lane', 'apii', '--answer', 'UTC']);
+      expect(r.status).not.toBe(0);
+      expect(r.output).toContain('Feature fx has no lane "apii". Did you mean `api`? Its lanes: api, web (features/fx/feature.jsonc).');
+    });
   });
 });
