@@ -52,6 +52,11 @@ export interface AgentRunInput {
   resume?: { messages: unknown[] };
   /** The person's answer to the blocker that ended the resumed run. */
   answer?: string;
+  /**
+   * Turns and spend the lane's limits already count before this run (a resumed conversation, an
+   * earlier run in the same task): progress lines go on from them instead of starting at turn 1.
+   */
+  spentBefore?: { turns: number; costUsd: number };
   /** Told the process group of a long-lived agent process, so a run killed with -9 can stop it later. */
   onProcessGroup?: (pgid: number) => void;
   /**

@@ -12,12 +12,16 @@ import { checkRepository, watchRepository, type RepositoryWatch } from '../git/w
 import { readLaneNotes } from '../notes/read-lane-notes';
 import {
   INTEGRATE_TARGET,
+  METER_EVENT,
   PATCH_FILE,
+  appendLaneAttempt,
   laneArtifactFiles,
+  listLaneAttempts,
   laneNotesFile,
   laneTarget,
   readLanePatch,
   readLaneResult,
+  readRescuedAttempts,
   writeLanePatch,
   writeLaneResult,
   writeRanIn,
@@ -108,6 +112,8 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
   const transcriptFile = artifacts.transcript;
   const priorTranscript = previous.transcript;
   keepTranscriptOfKilledRun(artifacts);
+  const earlierAttempts = listLaneAttempts(previous.result);
+  const killedAttempts = readRescuedAttempts(artifacts.rescued, earlierAttempts);
   const transcriptWriter = openTranscript({ file: transcriptFile, limitBytes: lane.limits.transcriptBytes, secrets, now });
   const transcript = (event: Record<string, unknown>) => transcriptWriter.write(event);
 
@@ -116,6 +122,7 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
   const keepsConversation = provider.name === 'anthropic' || provider.name === 'claude-code';
   const resumable = notes.answers.length > 0 && previous.result?.status === 'blocked' && keepsConversation;
   const spent = resumable && previous.result ? { turns: previous.result.turns, costUsd: previous.result.costUsd } : undefined;
+  let meterSoFar: (() => LaneMeter) | undefined;
   const proxy = await startMeteringProxy({
     upstream: upstreamApi.upstream,
     apiKey: upstreamApi.apiKey,
@@ -124,8 +131,10 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
     // The anthropic provider logs each turn itself; the proxy's line per answered request is for agents that do not.
     log: (line) => {
       if (provider.name !== 'anthropic' || !ANSWERED_REQUEST.test(line)) log(`api proxy: ${line}`);
+      if (ANSWERED_REQUEST.test(line) && meterSoFar) transcript(meterEvent(meterSoFar()));
     },
   });
+  meterSoFar = () => proxy.meter(lane.name);
   const agentEnv = buildLaneEnv(stage.keylessEnv, { baseUrl: proxy.urlFor(lane.name) });
   const runProcess = worktree.runner({ apiProxyPort: proxyPort(proxy) });
 
@@ -197,6 +206,7 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
         onProcessGroup: (pgid) => stage.lock.recordAgentGroup(pgid),
         redact: (text) => redactSecrets(text, secrets),
         limits: lane.limits,
+        ...spentBefore(spent, proxy.meter(lane.name)),
         ...(resume ? { resume: { messages: resume }, answer: answers[answers.length - 1]?.answer } : {}),
         ...(options.waitForAnswer && provider.name === 'anthropic'
           ? { onBlocker: (question: string) => askAndWait(question, answers.length++) }
@@ -276,6 +286,19 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
     filesChanged: files,
     agentRuns,
     startedFrom,
+    // This attempt's own figures: a resumed lane's top-level ones include the attempt before the blocker.
+    attempts: appendLaneAttempt(earlierAttempts, killedAttempts, {
+      outcome: result.status,
+      startedFrom,
+      startedAt: new Date(startedAt).toISOString(),
+      endedAt: new Date(endedAt).toISOString(),
+      durationMs: endedAt - startedAt,
+      turns: metered.turns,
+      tokens: metered.usage,
+      costUsd: roundUsd(metered.costUsd),
+      usageSource: metered.source,
+      agentRuns,
+    }),
   };
   // Redacted as written: the caller prints its reason and summary, and Nx caches what it prints.
   const redacted = redactValue(laneResult, secrets);
@@ -313,6 +336,23 @@ function decideUsage(result: AgentRunResult, meter: LaneMeter) {
   }
   if (result.turns > 0 || result.costUsd > 0) return { source: 'agent' as const, turns: result.turns, usage: result.usage, costUsd: result.costUsd, stop };
   return { source: 'none' as const, turns: 0, usage: createZeroUsage(), costUsd: 0, stop };
+}
+
+/**
+ * What the proxy counts against the lane's limits before this agent run starts: the resumed
+ * conversation's earlier turns and spend, and this task's earlier agent runs (answers in place),
+ * so the agent's progress line counts turns as the limit does.
+ */
+function spentBefore(spent: { turns: number; costUsd: number } | undefined, meter: LaneMeter): Pick<AgentRunInput, 'spentBefore'> {
+  const turns = (spent?.turns ?? 0) + meter.turns;
+  const costUsd = (spent?.costUsd ?? 0) + meter.costUsd;
+  return turns > 0 || costUsd > 0 ? { spentBefore: { turns, costUsd: roundUsd(costUsd) } } : {};
+}
+
+/** The proxy's running figures for this attempt, as the transcript keeps them for a run that gets killed. */
+function meterEvent(meter: LaneMeter): Record<string, unknown> {
+  const { cacheWrite1h: _oneHour, ...tokens } = meter.usage;
+  return { type: METER_EVENT, turns: meter.turns, costUsd: roundUsd(meter.costUsd), tokens };
 }
 
 /** The metering proxy's line for a request the upstream answered (`lane x: POST /v1/messages 200 ...`). */

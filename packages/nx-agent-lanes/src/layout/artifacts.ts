@@ -12,6 +12,7 @@ import {
   TRANSCRIPT_FILE,
   VERIFY_FILE,
   integrationArtifactsDir,
+  integrationRunDir,
   laneArtifactsDir,
 } from './paths';
 import type { VerifyResult } from './verify-result';
@@ -102,6 +103,12 @@ export function integrationArtifactFiles(workspaceRoot: string, feature: string)
     markdown: join(dir, REPORT_MARKDOWN_FILE),
     html: join(dir, REPORT_HTML_FILE),
   };
+}
+
+/** The files of one integrate run's own report (see INTEGRATION_RUNS_DIR). */
+export function integrationRunFiles(workspaceRoot: string, feature: string, runId: string): IntegrationArtifactFiles {
+  const dir = join(workspaceRoot, integrationRunDir(feature, runId));
+  return { dir, result: join(dir, INTEGRATION_RESULT_FILE), markdown: join(dir, REPORT_MARKDOWN_FILE), html: join(dir, REPORT_HTML_FILE) };
 }
 
 export interface IntegrationArtifacts {

@@ -18,6 +18,7 @@ export {
   ARTIFACTS_ROOT,
   INTEGRATION_DIR,
   INTEGRATION_RESULT_FILE,
+  INTEGRATION_RUNS_DIR,
   LANE_NOTES_DIR,
   LANES_GIT_DIR,
   PATCH_FILE,
@@ -31,6 +32,7 @@ export {
   VERIFY_FILE,
   featureArtifactsDir,
   integrationArtifactsDir,
+  integrationRunDir,
   laneArtifactOf,
   laneArtifactsDir,
   laneNotesFile,
@@ -39,6 +41,7 @@ export {
 export type { LaneArtifactKind } from './paths';
 export {
   integrationArtifactFiles,
+  integrationRunFiles,
   laneArtifactFiles,
   readArtifact,
   readIntegrationResult,
@@ -53,5 +56,6 @@ export {
   writeVerifyResult,
 } from './artifacts';
 export type { IntegrationArtifactFiles, IntegrationArtifacts, LaneArtifactFiles } from './artifacts';
-export type { LaneResult } from './lane-result';
+export type { LaneAttempt, LaneAttemptOutcome, LaneResult } from './lane-result';
+export { METER_EVENT, appendLaneAttempt, isAttemptUsageKnown, listLaneAttempts, readKilledAttempt, readRescuedAttempts, sumLaneAttempts } from './lane-attempts';
 export type { VerifyResult } from './verify-result';

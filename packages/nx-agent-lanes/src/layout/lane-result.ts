@@ -43,4 +43,31 @@ export interface LaneResult {
   agentRuns: number;
   /** How this run started: fresh, resumed from a blocked transcript, or fixing a previous patch after feedback. */
   startedFrom: 'fresh' | 'resumed-transcript' | 'previous-patch';
+  /**
+   * Every attempt of this lane so far, this run's last, each with its own figures (not summed
+   * with earlier ones, even when a resumed conversation's top-level figures are). Kept in
+   * result.json so a cache hit or another machine carries the lane's whole history.
+   */
+  attempts?: LaneAttempt[];
+}
+
+/** How one attempt ended: a lane status, or `killed` for a run that died before writing result.json. */
+export type LaneAttemptOutcome = LaneStatus | 'killed';
+
+/** One run of a lane's agent task: first run, after an answer, after feedback, killed, over budget. */
+export interface LaneAttempt {
+  outcome: LaneAttemptOutcome;
+  startedFrom: LaneResult['startedFrom'];
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  turns: number;
+  tokens: TokenUsage;
+  costUsd: number;
+  /** As LaneResult's; `none` means the figures are unknown, not zero. */
+  usageSource: 'proxy' | 'agent' | 'none';
+  /** Agent runs inside the attempt (blockers answered in place). */
+  agentRuns?: number;
+  /** The rescued transcript (rescued/<file>) a killed attempt was read from. */
+  rescued?: string;
 }

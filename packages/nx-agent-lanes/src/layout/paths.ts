@@ -32,6 +32,12 @@ export const RAN_IN_FILE = '.ran-in';
 export const INTEGRATION_RESULT_FILE = 'result.json';
 export const REPORT_MARKDOWN_FILE = 'report.md';
 export const REPORT_HTML_FILE = 'report.html';
+/**
+ * One folder per integrate run, inside the integration folder so integrate's declared output
+ * (the whole folder) carries them: integration/runs/<run id>/{result.json, report.md, report.html}.
+ */
+export const INTEGRATION_RUNS_DIR = 'runs';
+export const integrationRunDir = (feature: string, runId: string) => `${integrationArtifactsDir(feature)}/${INTEGRATION_RUNS_DIR}/${runId}`;
 
 /**
  * A lane's notes (answers to its blockers, review feedback): one file per lane, next to

@@ -68,6 +68,8 @@ async function runAnthropicLane(input: AnthropicRunInput, deps: AnthropicProvide
   const client = deps.client ?? createDefaultClient(input.env);
   const control = createRunControl({ signal: input.signal, limitMs: agent.timeoutMinutes * 60_000, now: deps.now ?? Date.now });
   const { onBlocker } = input;
+  // The proxy counts a resumed lane's earlier turns against maxTurns: the progress lines count them too.
+  const before = input.spentBefore ?? { turns: 0, costUsd: 0 };
   const askPerson = (question: string) => (onBlocker ? control.pauseFor(() => onBlocker(question)) : Promise.resolve(undefined));
 
   const state: LoopState = {
@@ -121,7 +123,7 @@ async function runAnthropicLane(input: AnthropicRunInput, deps: AnthropicProvide
         maxAttempts: MAX_ATTEMPTS,
         sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
         onRetry: ({ attempt, reason, delayMs }) => {
-          input.log(formatRetryLine({ turn, maxTurns: agent.maxTurns, attempt, maxAttempts: MAX_ATTEMPTS, delayMs, reason }));
+          input.log(formatRetryLine({ turn: before.turns + turn, maxTurns: agent.maxTurns, attempt, maxAttempts: MAX_ATTEMPTS, delayMs, reason }));
           input.transcript({ type: 'retry', turn, attempt, reason, delayMs });
         },
       });
@@ -142,12 +144,12 @@ async function runAnthropicLane(input: AnthropicRunInput, deps: AnthropicProvide
       input.transcript({ type: 'response', turn, stop_reason: message.stop_reason, usage: message.usage, content: truncateForTranscript(content, input.redact) });
       input.log(
         formatTurnLine({
-          turn,
+          turn: before.turns + turn,
           maxTurns: agent.maxTurns,
           calls,
           stopReason: message.stop_reason,
           usage: turnUsage,
-          spentUsd: state.costUsd,
+          spentUsd: before.costUsd + state.costUsd,
           budgetUsd: agent.budgetUsd,
           ...(thinking ? { thinking: input.redact?.(thinking) ?? thinking } : {}),
         }),
@@ -181,7 +183,7 @@ async function runAnthropicLane(input: AnthropicRunInput, deps: AnthropicProvide
             if (results.length > 0) state.messages.push({ role: 'user', content: results });
             return end('blocked', { question });
           }
-          input.log(`turn ${turn}/${agent.maxTurns} · blocker answered: ${answer}`);
+          input.log(`turn ${before.turns + turn}/${agent.maxTurns} · blocker answered: ${answer}`);
           results.splice(index, 0, { type: 'tool_result', tool_use_id: id, content: `A person answered your question: ${answer}` });
         } else if (outcome.finish) {
           state.messages.push({ role: 'user', content: results });

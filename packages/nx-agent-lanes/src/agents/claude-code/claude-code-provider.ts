@@ -174,7 +174,9 @@ async function runClaudeCode(input: AgentRunInput, loadSdk: (from: readonly stri
 
   const price = findModelPrice(agent.prices, agent.model);
   const turns = new Map<string, TokenUsage>();
-  let spentUsd = 0;
+  // Progress lines go on from the turns and spend the proxy already counts (a resumed session).
+  const turnsBefore = input.spentBefore?.turns ?? 0;
+  let spentUsd = input.spentBefore?.costUsd ?? 0;
   let result: SDKResultMessage | undefined;
   let sessionId = saved?.sessionId;
   let thrown: unknown;
@@ -226,13 +228,13 @@ async function runClaudeCode(input: AgentRunInput, loadSdk: (from: readonly stri
     const calls = body.content.filter((block) => block.type === 'tool_use').map((block) => ({ name: block.name, input: { path: describeToolTarget(block.input) || undefined } }));
     input.transcript({ type: 'response', turn: turns.size, content: truncateForTranscript(body.content, redact), usage: body.usage });
     if (!first) {
-      if (calls.length) input.log(`turn ${turns.size}/${agent.maxTurns} · ${calls.map((c) => (c.input.path ? `${c.name} ${c.input.path}` : c.name)).join(', ')}`);
+      if (calls.length) input.log(`turn ${turnsBefore + turns.size}/${agent.maxTurns} · ${calls.map((c) => (c.input.path ? `${c.name} ${c.input.path}` : c.name)).join(', ')}`);
       return;
     }
     if (price) spentUsd += costOfUsage(price, usage);
     input.log(
       redact(
-        formatTurnLine({ turn: turns.size, maxTurns: agent.maxTurns, calls, stopReason: body.stop_reason ?? 'end_turn', usage, spentUsd, budgetUsd: agent.budgetUsd }),
+        formatTurnLine({ turn: turnsBefore + turns.size, maxTurns: agent.maxTurns, calls, stopReason: body.stop_reason ?? 'end_turn', usage, spentUsd, budgetUsd: agent.budgetUsd }),
       ),
     );
   }
