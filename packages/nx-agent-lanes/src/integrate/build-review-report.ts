@@ -1,5 +1,6 @@
 import { addUsage, createZeroUsage, roundUsd } from '../agents/provider';
 import type { Feature } from '../feature/feature-types';
+import { isAttemptUsageKnown, listLaneAttempts, sumLaneAttempts } from '../layout';
 import { planNextSteps } from '../report/plan-next-steps';
 import type { IntegrationOutcome, LaneReport, ReviewReport } from '../report/review-report';
 import type { OwnershipVerdict, RiskClass } from '../verify/plan-verdict';
@@ -46,6 +47,9 @@ export function buildReviewReport(input: {
     const ownership = judged?.ownership ?? v?.ownership;
     const riskyFiles = risk?.riskyFiles ?? [];
     const riskyDiff = riskyFiles.length && s.patch ? extractFileDiffs(s.patch, riskyFiles.map(toRepo)) : undefined;
+    // Every attempt counts, whichever path replaced it (an answer, feedback, a kill): each was paid for.
+    const attempts = listLaneAttempts(r);
+    const spent = sumLaneAttempts(attempts);
     return {
       name: s.name,
       status: r?.status ?? 'failed',
@@ -64,9 +68,11 @@ export function buildReviewReport(input: {
         ok: ownership ? ownership.ok : true,
         violations: (ownership?.violations ?? []).map((x) => ({ path: x.path, message: x.message })),
       },
-      turns: r?.turns ?? 0,
-      tokens: r?.tokens ?? createZeroUsage(),
-      costUsd: r?.costUsd ?? 0,
+      turns: spent.turns,
+      tokens: spent.tokens,
+      costUsd: spent.costUsd,
+      attempts,
+      unknownAttempts: spent.unknown,
       startedAt: r?.startedAt ?? new Date(run.started).toISOString(),
       endedAt: r?.endedAt ?? new Date(run.started).toISOString(),
       durationMs: r?.durationMs ?? 0,
@@ -83,6 +89,8 @@ export function buildReviewReport(input: {
   const ranNow = new Set(states.filter((s) => s.result && s.ranIn !== undefined && s.ranIn === run.invocation).map((s) => s.name));
   for (const lane of lanes) lane.fromCache = !ranNow.has(lane.name) && states.some((s) => s.name === lane.name && s.result);
   const ran = lanes.filter((l) => !l.fromCache && l.durationMs > 0);
+  // A lane that ran in this command added one attempt, its last.
+  const ranAttempts = lanes.filter((l) => ranNow.has(l.name)).flatMap((l) => l.attempts?.slice(-1) ?? []);
   const runStart = ran.length ? Math.min(run.started, ...ran.map((l) => Date.parse(l.startedAt))) : run.started;
   const outcome: IntegrationOutcome = run.notReady?.length
     ? 'lanes-not-ready'
@@ -114,6 +122,14 @@ export function buildReviewReport(input: {
       costUsd: roundUsd(lanes.reduce((sum, l) => sum + l.costUsd, 0)),
       tokens: lanes.reduce((t, l) => addUsage(t, l.tokens), createZeroUsage()),
       turns: lanes.reduce((sum, l) => sum + l.turns, 0),
+      attempts: lanes.reduce((sum, l) => sum + (l.attempts?.length ?? 0), 0),
+      unknownAttempts: lanes.reduce((sum, l) => sum + (l.unknownAttempts ?? 0), 0),
+    },
+    thisRun: {
+      costUsd: roundUsd(ranAttempts.reduce((sum, a) => sum + a.costUsd, 0)),
+      lanesRan: ranNow.size,
+      lanesFromCache: lanes.filter((l) => l.fromCache).length,
+      unknownAttempts: ranAttempts.filter((a) => !isAttemptUsageKnown(a)).length,
     },
   };
   return { ...report, nextSteps: planNextSteps(report) };

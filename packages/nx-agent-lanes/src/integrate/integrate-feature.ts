@@ -8,14 +8,13 @@ import { runGit } from '../git/run-git';
 import { describeRepositoryCheck, watchRepository } from '../git/watch-repository';
 import { currentNxInvocation } from '../lanes/nx-invocation';
 import { redactSecrets, redactValue } from '../lanes/redact-secrets';
-import { INTEGRATE_TARGET, integrationArtifactFiles, writeIntegrationArtifacts, type IntegrationArtifactFiles } from '../layout';
-import { renderReportHtml } from '../report/render-report-html';
-import { renderReportMarkdown } from '../report/render-report-markdown';
+import { INTEGRATE_TARGET, type IntegrationArtifactFiles } from '../layout';
 import type { ReviewReport } from '../report/review-report';
 import { applyAndJudgeLanePatch, type LanePatchJudgement } from '../verify/judge-lane-patch';
 import { runSetupThenTest, type CheckCommandResult } from '../verify/run-check-command';
 import { buildReviewReport, type IntegrationRun } from './build-review-report';
 import { planReadiness, readLaneStates, type LaneState } from './lane-state';
+import { writeReviewReports } from './write-review-reports';
 import { runStage, type Stage } from '../stage/run-stage';
 
 export interface IntegrateOptions {
@@ -147,10 +146,9 @@ async function integrateInStage(options: IntegrateOptions, stage: Stage): Promis
   function write(done: IntegrationRun): IntegrateOutcome {
     // Redacted before rendering: JSON and HTML escape characters a secret may hold, hiding it from a text search.
     const report = redactValue(buildReviewReport({ feature, states, run: done, generatedAt: new Date(now()).toISOString() }), secrets);
-    const files = integrationArtifactFiles(workspaceRoot, feature.name);
-    const artifacts = { report, markdown: renderReportMarkdown(report), html: renderReportHtml(report) };
-    writeIntegrationArtifacts(files, artifacts, (text) => redactSecrets(text, secrets));
-    return { report, files };
+    // Each run keeps its own report; the top-level one stays the last run that changed something.
+    const written = writeReviewReports({ workspaceRoot, feature: feature.name, report, at: now(), redact: (text) => redactSecrets(text, secrets) });
+    return { report: written.report, files: written.files };
   }
 }
 

@@ -1,6 +1,7 @@
 /** Pure sentences about a run and its lanes that both renderers print the same way. */
-import { computeSpeedup, formatDuration, formatSpeedup } from './format-figures';
-import type { IntegrationOutcome, LaneReport, ReviewReport } from './review-report';
+import type { LaneAttempt } from '../layout';
+import { computeSpeedup, formatCost, formatCount, formatDuration, formatKnown, formatSpeedup, formatTokens } from './format-figures';
+import type { IntegrationOutcome, LaneReport, ReportRun, ReviewReport } from './review-report';
 
 const OUTCOME_WORDS: Record<IntegrationOutcome, string> = {
   green: 'GREEN',
@@ -56,4 +57,41 @@ export function describeSpeedup(report: Pick<ReviewReport, 'lanes' | 'laneTimeSu
     `in ${formatDuration(report.wallClockMs)} of wall-clock`;
   const speedup = computeSpeedup(report);
   return speedup === undefined ? base : `${base}: ${formatSpeedup(speedup)}`;
+}
+
+/** A lane's (or the feature's) turns, tokens and cost over all its attempts, "unknown" where nobody measured. */
+export function describeSpend(spend: Pick<LaneReport, 'turns' | 'tokens' | 'costUsd' | 'unknownAttempts'> & { attempts?: number | LaneAttempt[] }): {
+  turns: string;
+  tokens: string;
+  cost: string;
+} {
+  const known = { attempts: Array.isArray(spend.attempts) ? spend.attempts.length : spend.attempts, unknownAttempts: spend.unknownAttempts };
+  return { turns: formatKnown(String(spend.turns), known), tokens: formatKnown(formatTokens(spend.tokens), known), cost: formatKnown(formatCost(spend.costUsd), known) };
+}
+
+const STARTED_FROM_WORDS: Record<LaneAttempt['startedFrom'], string> = {
+  fresh: 'fresh start',
+  'resumed-transcript': 'after an answer',
+  'previous-patch': 'after feedback',
+};
+
+/** `2. after feedback: done, 4 turns, $0.0512, 9.1s` (`unknown` for figures no one measured). */
+export function describeAttempt(attempt: LaneAttempt, index: number): string {
+  const from = index === 0 && attempt.startedFrom === 'fresh' ? 'first run' : STARTED_FROM_WORDS[attempt.startedFrom] ?? attempt.startedFrom;
+  const figures =
+    attempt.usageSource === 'none'
+      ? 'turns, tokens and cost unknown (the agent reported none)'
+      : `${attempt.turns} turn${attempt.turns === 1 ? '' : 's'}, ${formatCount(attempt.tokens.input + attempt.tokens.output + attempt.tokens.cacheRead + attempt.tokens.cacheWrite)} tokens, ${formatCost(attempt.costUsd)}`;
+  return `${index + 1}. ${from}: ${attempt.outcome}, ${figures}, ${formatDuration(attempt.durationMs)}`;
+}
+
+/** `2026-12-01T10:00:00.000Z: no-op rerun, all 4 lanes from cache, $0`: the line a no-op run adds to the report it kept. */
+export function describeNoopRun(run: ReportRun): string {
+  return `${run.generatedAt}: no-op rerun, all ${run.lanesFromCache} lane${run.lanesFromCache === 1 ? '' : 's'} from cache, $0`;
+}
+
+/** What one run spent: `$0.0512 (1 lane ran, 3 from cache)`. */
+export function describeRunSpend(run: Pick<ReportRun, 'spentUsd' | 'unknownAttempts' | 'lanesRan' | 'lanesFromCache'>): string {
+  const spent = run.unknownAttempts ? (run.lanesRan <= run.unknownAttempts ? 'unknown' : `${formatCost(run.spentUsd)} + unknown`) : formatCost(run.spentUsd);
+  return `${spent} (${run.lanesRan} lane${run.lanesRan === 1 ? '' : 's'} ran, ${run.lanesFromCache} from cache)`;
 }

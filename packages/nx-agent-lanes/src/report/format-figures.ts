@@ -47,6 +47,16 @@ export function formatCost(usd: number): string {
   return `$${usd.toFixed(2)}`;
 }
 
+/**
+ * A figure summed over attempts, honest about the ones nobody measured: `unknown` when no attempt's
+ * figures are known, `$0.05 + unknown` when some are not, the figure alone when all are.
+ */
+export function formatKnown(figure: string, spend: { attempts?: number; unknownAttempts?: number }): string {
+  const unknown = spend.unknownAttempts ?? 0;
+  if (unknown === 0) return figure;
+  return unknown >= (spend.attempts ?? 0) ? 'unknown' : `${figure} + unknown`;
+}
+
 /** The measured speed-up of running lanes side by side, or undefined when there is nothing to divide by. */
 export function computeSpeedup(options: { laneTimeSumMs: number; wallClockMs: number }): number | undefined {
   const { laneTimeSumMs, wallClockMs } = options;

@@ -27,8 +27,10 @@ export function planRunSummary(lanes: readonly RunSummaryLane[]): string[] {
   const lines: string[] = [];
   for (const [feature, group] of byFeature) {
     const ran = group.filter((l) => l.agentTask !== undefined && !CACHED.has(l.agentTask) && l.agentTask !== 'skipped' && l.result);
-    const spent = ran.reduce((sum, l) => sum + (l.result?.costUsd ?? 0), 0);
-    const turns = ran.reduce((sum, l) => sum + (l.result?.turns ?? 0), 0);
+    // A lane task adds one attempt: its last. A resumed lane's own figures include the attempt before its blocker.
+    const now = ran.map((l) => l.result?.attempts?.at(-1) ?? l.result);
+    const spent = now.reduce((sum, a) => sum + (a?.costUsd ?? 0), 0);
+    const turns = now.reduce((sum, a) => sum + (a?.turns ?? 0), 0);
     const cached = group.filter((l) => l.agentTask !== undefined && CACHED.has(l.agentTask)).length;
     lines.push(
       `nx-agent-lanes · ${feature}: ${ran.length} lane${ran.length === 1 ? '' : 's'} ran, ${cached} from cache; ` +

@@ -43,8 +43,31 @@ describe('renderReportHtml', () => {
     expect(styles).not.toMatch(/@import|url\(|@font-face/i);
     const targets = [...html.matchAll(/\b(?:src|href)\s*=\s*"([^"]*)"/gi)].map((m) => m[1]);
     expect(targets.length).toBeGreaterThan(0);
-    for (const target of targets) expect(target).toMatch(/^(#|data:)/);
+    // The only other targets are links to the feature's own earlier and later run reports, beside this one.
+    for (const target of targets) expect(target).toMatch(/^(#|data:|runs\/[\w-]+\/report\.html$)/);
     expect(html).not.toMatch(/https?:\/\//);
+  });
+
+  it('lists every run of the feature, newest first, with its outcome and spend, this report marked', () => {
+    const rows = html.match(/<tr data-run="[^"]+"[^>]*>.*?<\/tr>/g) ?? [];
+    expect(rows.map((r) => /data-run="([^"]+)"/.exec(r)![1])).toEqual(['2025-06-03T10-02-00-000Z', '2025-06-03T09-15-10-000Z', '2025-06-03T09-04-30-000Z']);
+    expect(rows[0]).toContain('no-op rerun, all 4 lanes from cache, $0');
+    expect(rows[1]).toContain('class="current"');
+    expect(rows[1]).toContain('$1.29 (4 lanes ran, 0 from cache)');
+    expect(rows[2]).toContain('RED: lanes not ready');
+    const fromRunFolder = renderReportHtml(sampleReviewReport(), { runHref: (id) => `../${id}/report.html` });
+    expect(fromRunFolder).toContain('href="../2025-06-03T09-04-30-000Z/report.html"');
+  });
+
+  it('shows each lane\'s attempts and "unknown" where no agent reported figures', () => {
+    expect(tagsWith(html, 'data-lane', 'export-logic').some((t) => t.startsWith('<li'))).toBe(true);
+    expect(html).toContain('<li data-outcome="blocked">first run: blocked, 5 turns, 86k tokens, $0.12, 21s</li>');
+    const report = sampleReviewReport();
+    const docs = report.lanes.find((l) => l.name === 'docs')!;
+    docs.attempts = docs.attempts!.map((a) => ({ ...a, usageSource: 'none' }));
+    docs.unknownAttempts = 1;
+    const row = renderReportHtml(report).match(/<tr class="trusted" data-lane="docs">.*?<\/tr>/)![0];
+    expect(row).toContain('<td class="num cost">unknown</td>');
   });
 
   it('escapes agent text everywhere it appears', () => {

@@ -1,25 +1,35 @@
 /**
  * Pure: the review report as one self-contained HTML page (inline CSS, no scripts, fonts or
  * external assets), with the same content as the markdown. Stable hooks for tests and
- * tooling: #lanes-table, #timeline, .timeline-bar[data-lane], #risky-diffs, .diff[data-file].
+ * tooling: #lanes-table, #timeline, .timeline-bar[data-lane], #risky-diffs, .diff[data-file],
+ * #attempts [data-lane], #runs-table tr[data-run].
  */
 import {
+  describeAttempt,
   describeLaneTests,
   describeLaneVerdict,
+  describeNoopRun,
   describeOutcome,
+  describeRunSpend,
   describeSpeedup,
+  describeSpend,
   describeTrustedLane,
   isLaneGreen,
 } from './describe-run';
 import { escapeHtml, renderInlineHtml } from './escape-html';
-import { computeSpeedup, describeTokens, formatCost, formatDuration, formatSpeedup, formatTokens } from './format-figures';
+import { computeSpeedup, describeTokens, formatCost, formatDuration, formatSpeedup } from './format-figures';
 import { renderDiffHtml } from './render-diff-html';
 import { renderTimelineHtml } from './render-timeline-html';
 import { REPORT_HTML_STYLE } from './report-html-style';
-import type { LaneReport, ReviewReport } from './review-report';
+import type { LaneReport, ReportRun, ReviewReport } from './review-report';
 import { splitDiff } from './split-diff';
 
-export function renderReportHtml(report: ReviewReport): string {
+export interface RenderReportHtmlOptions {
+  /** Where another run's report.html is, from this page: `runs/<id>/report.html` from the top-level report. */
+  runHref?: (runId: string) => string;
+}
+
+export function renderReportHtml(report: ReviewReport, options: RenderReportHtmlOptions = {}): string {
   const status = describeOutcome(report.outcome);
   const body = [
     renderBanner(report),
@@ -27,6 +37,7 @@ export function renderReportHtml(report: ReviewReport): string {
     renderFigures(report),
     renderNextSteps(report),
     section('lanes', 'Lanes', renderLanesTable(report)),
+    renderAttempts(report),
     section('timeline-section', 'Timeline', renderTimelineHtml(report)),
     renderBlockers(report),
     renderFeedback(report),
@@ -35,6 +46,7 @@ export function renderReportHtml(report: ReviewReport): string {
     renderTrusted(report),
     renderIntegration(report),
     renderConflict(report),
+    renderRuns(report, options.runHref ?? ((id) => `runs/${id}/report.html`)),
     `<footer>nx-agent-lanes review report for ${escapeHtml(report.feature.name)}, generated ${escapeHtml(report.generatedAt)}.</footer>`,
     '</main>',
   ];
@@ -71,6 +83,7 @@ function renderBanner(report: ReviewReport): string {
 
 function renderFigures(report: ReviewReport): string {
   const speedup = computeSpeedup(report);
+  const totals = describeSpend({ ...report.totals });
   const figure = (value: string, label: string, title = '') =>
     `<div class="figure"${title ? ` title="${escapeHtml(title)}"` : ''}><div class="value">${escapeHtml(value)}</div><div class="label">${escapeHtml(label)}</div></div>`;
   return (
@@ -78,9 +91,10 @@ function renderFigures(report: ReviewReport): string {
     figure(formatDuration(report.wallClockMs), 'wall-clock') +
     figure(formatDuration(report.laneTimeSumMs), 'agent time, all lanes') +
     figure(speedup === undefined ? '–' : formatSpeedup(speedup), 'speed-up') +
-    figure(formatCost(report.totals.costUsd), 'cost') +
-    figure(formatTokens(report.totals.tokens), 'tokens', describeTokens(report.totals.tokens)) +
-    figure(String(report.totals.turns), 'turns') +
+    figure(totals.cost, 'cost, every attempt') +
+    figure(totals.tokens, 'tokens', describeTokens(report.totals.tokens)) +
+    figure(totals.turns, 'turns') +
+    (report.totals.attempts === undefined ? '' : figure(String(report.totals.attempts), 'attempts')) +
     `</section><p class="speedup">${escapeHtml(describeSpeedup(report))}.</p>`
   );
 }
@@ -93,27 +107,62 @@ function renderNextSteps(report: ReviewReport): string {
 }
 
 function renderLanesTable(report: ReviewReport): string {
-  const head = ['Lane', 'Status', 'Files', 'Tests', 'Turns', 'Tokens', 'Cost', 'Time', 'Review'];
-  const numeric = new Set(['Files', 'Turns', 'Tokens', 'Cost', 'Time']);
+  const head = ['Lane', 'Status', 'Files', 'Tests', 'Attempts', 'Turns', 'Tokens', 'Cost', 'Time', 'Review'];
+  const numeric = new Set(['Files', 'Attempts', 'Turns', 'Tokens', 'Cost', 'Time']);
   const th = head.map((h) => `<th${numeric.has(h) ? ' class="num"' : ''}>${h}</th>`).join('');
   const rows = report.lanes.map((lane) => {
     const name = lane.risky ? `<a href="#${laneId(lane.name)}">${escapeHtml(lane.name)}</a>` : escapeHtml(lane.name);
     const verdict = describeLaneVerdict(lane);
     const verdictClass = !isLaneGreen(lane) ? 'bad' : lane.risky ? 'review' : 'trust';
+    const spend = describeSpend(lane);
     const cells = [
       name,
       `<span class="pill status-${lane.status}">${escapeHtml(lane.status)}</span>${lane.fromCache ? ' <span class="muted">cache</span>' : ''}`,
       `<td class="num">${lane.files.length}</td>`,
       `<span class="pill ${lane.tests.passed ? 'good' : 'bad'}">${escapeHtml(describeLaneTests(lane))}</span>`,
-      `<td class="num">${lane.turns}</td>`,
-      `<td class="num" title="${escapeHtml(describeTokens(lane.tokens))}">${escapeHtml(formatTokens(lane.tokens))}</td>`,
-      `<td class="num">${escapeHtml(formatCost(lane.costUsd))}</td>`,
+      `<td class="num">${lane.attempts?.length ?? 0}</td>`,
+      `<td class="num">${escapeHtml(spend.turns)}</td>`,
+      `<td class="num" title="${escapeHtml(describeTokens(lane.tokens))}">${escapeHtml(spend.tokens)}</td>`,
+      `<td class="num cost">${escapeHtml(spend.cost)}</td>`,
       `<td class="num">${escapeHtml(formatDuration(lane.durationMs))}</td>`,
       `<span class="pill ${verdictClass}">${escapeHtml(verdict)}</span>`,
     ].map((c) => (c.startsWith('<td') ? c : `<td>${c}</td>`));
     return `<tr class="${lane.risky ? 'risky' : 'trusted'}" data-lane="${escapeHtml(lane.name)}">${cells.join('')}</tr>`;
   });
   return `<table id="lanes-table" class="lanes"><thead><tr>${th}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function renderAttempts(report: ReviewReport): string {
+  const lanes = report.lanes.filter((l) => l.attempts?.length);
+  if (!lanes.length) return '';
+  const items = lanes.map((lane) => {
+    const attempts = (lane.attempts ?? []).map((a, i) => `<li data-outcome="${escapeHtml(a.outcome)}">${escapeHtml(describeAttempt(a, i).replace(/^\d+\. /, ''))}</li>`);
+    return `<li data-lane="${escapeHtml(lane.name)}"><strong>${escapeHtml(lane.name)}</strong><ol>${attempts.join('')}</ol></li>`;
+  });
+  return section('attempts', 'Attempts', `<ul class="item-list">${items.join('')}</ul>`);
+}
+
+/** Every integrate run of the feature, newest first, this report's marked: outcome, what it spent, where its report is. */
+function renderRuns(report: ReviewReport, runHref: (runId: string) => string): string {
+  const history = report.history ?? [];
+  if (!history.length) return '';
+  const row = (run: ReportRun) => {
+    const current = run.runId === report.runId;
+    const what = run.noop ? describeNoopRun(run).replace(/^[^ ]+: /, '') : describeRunSpend(run);
+    return (
+      `<tr data-run="${escapeHtml(run.runId)}" data-outcome="${escapeHtml(run.outcome)}"${current ? ' class="current"' : ''}>` +
+      `<td><a href="${escapeHtml(runHref(run.runId))}">${escapeHtml(run.generatedAt)}</a>${current ? ' <span class="muted">this report</span>' : ''}</td>` +
+      `<td><span class="pill ${run.outcome === 'green' ? 'good' : 'bad'}">${escapeHtml(describeOutcome(run.outcome))}</span></td>` +
+      `<td>${escapeHtml(what)}</td>` +
+      `<td class="num">${escapeHtml(formatCost(run.totalUsd))}</td></tr>`
+    );
+  };
+  return section(
+    'runs',
+    'Runs',
+    `<table id="runs-table" class="lanes"><thead><tr><th>Run</th><th>Outcome</th><th>Spent</th><th class="num">Feature total</th></tr></thead>` +
+      `<tbody>${[...history].reverse().map(row).join('')}</tbody></table>`,
+  );
 }
 
 function renderBlockers(report: ReviewReport): string {

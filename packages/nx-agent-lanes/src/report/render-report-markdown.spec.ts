@@ -31,11 +31,36 @@ describe('renderReportMarkdown', () => {
   it('has one table row per lane, with every column filled', () => {
     const rows = tableRows(markdown, 'Lanes');
     expect(rows).toHaveLength(2 + 4);
-    expect(cells(rows[0])).toEqual(['Lane', 'Status', 'Files', 'Tests', 'Turns', 'Tokens', 'Cost', 'Time', 'Review']);
-    expect(cells(rows[2])).toEqual(['backend', 'done', '2', 'passed', '14', '247.6k', '$0.35', '52s', 'trust the suite']);
-    expect(cells(rows[3])).toEqual(['export-logic', 'done', '3', 'passed', '17', '311.4k', '$0.43', '1m 01s', 'trust the suite']);
-    expect(cells(rows[4])).toEqual(['[frontend](#frontend)', 'done', '3', 'passed', '19', '337.6k', '$0.49', '48s', '**review the diff**']);
-    for (const row of rows) expect(cells(row)).toHaveLength(9);
+    expect(cells(rows[0])).toEqual(['Lane', 'Status', 'Files', 'Tests', 'Attempts', 'Turns', 'Tokens', 'Cost', 'Time', 'Review']);
+    expect(cells(rows[2])).toEqual(['backend', 'done', '2', 'passed', '1', '14', '247.6k', '$0.35', '52s', 'trust the suite']);
+    expect(cells(rows[3])).toEqual(['export-logic', 'done', '3', 'passed', '2', '17', '311.4k', '$0.43', '1m 01s', 'trust the suite']);
+    expect(cells(rows[4])).toEqual(['[frontend](#frontend)', 'done', '3', 'passed', '1', '19', '337.6k', '$0.49', '48s', '**review the diff**']);
+    for (const row of rows) expect(cells(row)).toHaveLength(10);
+  });
+
+  it('lists every attempt of each lane, and a total that sums them all', () => {
+    const attempts = section(markdown, 'Attempts');
+    expect(attempts).toContain('- **export-logic**\n  1. first run: blocked, 5 turns, 86k tokens, $0.12, 21s\n  2. after an answer: done, 12 turns, 225.4k tokens, $0.31, 1m 01s');
+    expect(markdown).toContain('In all, every paid request of the feature: $1.41, 972.4k tokens, 56 turns over 5 attempts. This run: $1.29 (4 lanes ran, 0 from cache).');
+  });
+
+  it('says "unknown", not 0, for figures no agent reported', () => {
+    const report = sampleReviewReport();
+    const docs = report.lanes.find((l) => l.name === 'docs')!;
+    docs.attempts = docs.attempts!.map((a) => ({ ...a, usageSource: 'none', turns: 0, costUsd: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 } }));
+    docs.unknownAttempts = 1;
+    report.totals.unknownAttempts = 1;
+    const rendered = renderReportMarkdown(report);
+    const row = cells(tableRows(rendered, 'Lanes').find((r) => r.startsWith('| docs'))!);
+    expect(row.slice(5, 8)).toEqual(['unknown', 'unknown', 'unknown']);
+    expect(rendered).toMatch(/In all, every paid request of the feature: \$[\d.]+ \+ unknown, /);
+    expect(section(rendered, 'Attempts')).toContain('- **docs**\n  1. first run: done, turns, tokens and cost unknown (the agent reported none)');
+  });
+
+  it('keeps the report of the run that did the work, one line per no-op rerun after it', () => {
+    expect(section(markdown, 'Reruns since').trim()).toBe('## Reruns since\n\n- 2025-06-03T10:02:00.000Z: no-op rerun, all 4 lanes from cache, $0');
+    const own = { ...sampleReviewReport(), runId: '2025-06-03T10-02-00-000Z' };
+    expect(renderReportMarkdown(own)).not.toContain('## Reruns since');
   });
 
   it('states the measured speed-up: lane time over wall clock', () => {
@@ -114,7 +139,7 @@ describe('renderReportMarkdown', () => {
     expect(md).toContain('> Wraps \\<script\\>alert(1)\\</script\\> \\& \\*friends\\*');
     const row = tableRows(md, 'Lanes')[4];
     expect(cells(row)[0]).toBe('[front\\|end](#frontend)');
-    expect(cells(row)).toHaveLength(9);
+    expect(cells(row)).toHaveLength(10);
     // The diff holds a run of four backticks, so its fence must be five long.
     expect(md).toContain('`````diff\ndiff --git a/docs/a.md');
   });

@@ -3,15 +3,19 @@
  * Risky files get full diffs; every other lane gets one line, because its tests cover it.
  */
 import {
+  describeAttempt,
   describeLaneTests,
   describeLaneVerdict,
+  describeNoopRun,
   describeOutcome,
+  describeRunSpend,
   describeSpeedup,
+  describeSpend,
   describeTrustedLane,
   isLaneGreen,
 } from './describe-run';
 import { escapeInline, escapeMarkdown, escapeTableCell, renderCodeSpan, renderFence, renderInlineMarkdown } from './escape-markdown';
-import { formatClock, formatCost, formatDuration, formatTokens } from './format-figures';
+import { formatClock, formatDuration } from './format-figures';
 import { planTimeline } from './plan-timeline';
 import type { LaneReport, ReviewReport } from './review-report';
 import { splitDiff } from './split-diff';
@@ -22,7 +26,9 @@ const TIMELINE_WIDTH = 48;
 export function renderReportMarkdown(report: ReviewReport): string {
   const sections = [
     renderHeader(report),
+    renderReruns(report),
     renderLanesTable(report),
+    renderAttempts(report),
     renderTimeline(report),
     renderBlockers(report),
     renderFeedback(report),
@@ -40,31 +46,57 @@ function renderHeader(report: ReviewReport): string {
   const branch = report.branchCommit
     ? `${renderCodeSpan(report.branch)} at ${renderCodeSpan(short(report.branchCommit))}`
     : `${renderCodeSpan(report.branch)} (not moved)`;
-  const t = report.totals;
+  const t = describeSpend({ ...report.totals, attempts: report.totals.attempts });
+  const attempts = report.totals.attempts === undefined ? '' : ` over ${report.totals.attempts} attempt${report.totals.attempts === 1 ? '' : 's'}`;
+  const thisRun = report.thisRun ? ` This run: ${describeRunSpend({ ...report.thisRun, spentUsd: report.thisRun.costUsd })}.` : '';
   return [
     `# ${escapeInline(report.feature.name)}: ${describeOutcome(report.outcome)}`,
     `> ${escapeInline(report.feature.goal)}`,
     `Branch ${branch}, base ${renderCodeSpan(short(report.baseCommit))}; plan ${renderCodeSpan(report.feature.file)}; ` +
       `generated ${escapeInline(report.generatedAt)}.`,
-    `${describeSpeedup(report)}. In all: ${formatCost(t.costUsd)}, ${formatTokens(t.tokens)} tokens, ${t.turns} turns.`,
+    `${describeSpeedup(report)}. In all, every paid request of the feature: ${t.cost}, ${t.tokens} tokens, ${t.turns} turns${attempts}.${thisRun}`,
   ].join('\n\n');
 }
 
 function renderLanesTable(report: ReviewReport): string {
-  const head = ['Lane', 'Status', 'Files', 'Tests', 'Turns', 'Tokens', 'Cost', 'Time', 'Review'];
-  const rows = report.lanes.map((lane) => [
-    lane.risky ? `[${escapeInline(lane.name)}](#${anchor(lane.name)})` : escapeInline(lane.name),
-    lane.fromCache ? `${lane.status} (cache)` : lane.status,
-    String(lane.files.length),
-    describeLaneTests(lane),
-    String(lane.turns),
-    formatTokens(lane.tokens),
-    formatCost(lane.costUsd),
-    formatDuration(lane.durationMs),
-    lane.risky && isLaneGreen(lane) ? '**review the diff**' : describeLaneVerdict(lane),
-  ]);
+  const head = ['Lane', 'Status', 'Files', 'Tests', 'Attempts', 'Turns', 'Tokens', 'Cost', 'Time', 'Review'];
+  const rows = report.lanes.map((lane) => {
+    const spend = describeSpend(lane);
+    return [
+      lane.risky ? `[${escapeInline(lane.name)}](#${anchor(lane.name)})` : escapeInline(lane.name),
+      lane.fromCache ? `${lane.status} (cache)` : lane.status,
+      String(lane.files.length),
+      describeLaneTests(lane),
+      String(lane.attempts?.length ?? 0),
+      spend.turns,
+      spend.tokens,
+      spend.cost,
+      formatDuration(lane.durationMs),
+      lane.risky && isLaneGreen(lane) ? '**review the diff**' : describeLaneVerdict(lane),
+    ];
+  });
   const line = (cells: string[]) => `| ${cells.map(escapeTableCell).join(' | ')} |`;
-  return ['## Lanes', '', line(head), '| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | --- |', ...rows.map(line)].join('\n');
+  return ['## Lanes', '', line(head), '| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |', ...rows.map(line)].join('\n');
+}
+
+/** Each lane's attempts, oldest first: what every paid run of it did and cost. */
+function renderAttempts(report: ReviewReport): string {
+  const lanes = report.lanes.filter((l) => l.attempts?.length);
+  if (!lanes.length) return '';
+  const items = lanes.map((lane) => {
+    const attempts = lane.attempts ?? [];
+    return `- **${escapeInline(lane.name)}**\n${attempts.map((a, i) => `  ${escapeInline(describeAttempt(a, i))}`).join('\n')}`;
+  });
+  return `## Attempts\n\n${items.join('\n')}`;
+}
+
+/** The no-op runs after this report's own: each one line, so the report of the run that did the work stays. */
+function renderReruns(report: ReviewReport): string {
+  const history = report.history ?? [];
+  const own = history.findIndex((r) => r.runId === report.runId);
+  const later = history.slice(own + 1).filter((r) => r.noop);
+  if (own < 0 || !later.length) return '';
+  return `## Reruns since\n\n${later.map((r) => `- ${escapeInline(describeNoopRun(r))}`).join('\n')}`;
 }
 
 function renderTimeline(report: ReviewReport): string {

@@ -5,6 +5,7 @@
  */
 import type { LaneStatus, TokenUsage } from '../agents/provider';
 import type { ChangedFile } from '../git/patch-files';
+import type { LaneAttempt } from '../layout';
 
 export type IntegrationOutcome = 'green' | 'conflict' | 'integration-test-failed' | 'lanes-not-ready';
 
@@ -20,10 +21,15 @@ export interface LaneReport {
   files: ChangedFile[];
   tests: { command: string; passed: boolean; exitCode?: number; outputTail?: string; durationMs?: number };
   ownership: { ok: boolean; violations: Array<{ path: string; message: string }> };
+  /** Summed over every attempt whose figures are known. */
   turns: number;
   tokens: TokenUsage;
   costUsd: number;
-  /** ISO times of the lane's agent run. */
+  /** Every attempt of the lane, oldest first (result.json's `attempts`). */
+  attempts?: LaneAttempt[];
+  /** Attempts whose figures nobody knows (usageSource `none`): renderers say "unknown", not 0. */
+  unknownAttempts?: number;
+  /** ISO times of the lane's latest agent run. */
   startedAt: string;
   endedAt: string;
   durationMs: number;
@@ -74,7 +80,33 @@ export interface ReviewReport {
   lanes: LaneReport[];
   integration: IntegrationReport;
   notReady?: Array<{ lane: string; why: string }>;
-  totals: { costUsd: number; tokens: TokenUsage; turns: number };
+  /**
+   * Every paid request of the feature: all attempts of all lanes, whichever run made them.
+   * `attempts` counts them; `unknownAttempts` those whose figures nobody knows.
+   */
+  totals: { costUsd: number; tokens: TokenUsage; turns: number; attempts?: number; unknownAttempts?: number };
+  /** What this integrate's `nx` command spent: the attempts of the lanes that ran in it. */
+  thisRun?: { costUsd: number; lanesRan: number; lanesFromCache: number; unknownAttempts: number };
+  /** This report's folder under integration/runs/. */
+  runId?: string;
+  /** Every integrate run of the feature so far, oldest first, this one included. */
+  history?: ReportRun[];
   /** One line each, plain text with commands in backticks; from `planNextSteps`. */
   nextSteps: string[];
+}
+
+/** One integrate run, as the history of runs lists it. */
+export interface ReportRun {
+  runId: string;
+  generatedAt: string;
+  outcome: IntegrationOutcome;
+  /** Every lane came from cache and nothing differed from the report before it. */
+  noop: boolean;
+  lanesRan: number;
+  lanesFromCache: number;
+  /** What the run's agents spent; `unknownAttempts` of them reported nothing. */
+  spentUsd: number;
+  unknownAttempts: number;
+  /** The feature's total after the run. */
+  totalUsd: number;
 }

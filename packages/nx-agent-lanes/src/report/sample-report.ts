@@ -4,6 +4,7 @@
  * copy, so a test may edit it.
  */
 import type { TokenUsage } from '../agents/provider';
+import type { LaneAttempt } from '../layout';
 import { planNextSteps } from './plan-next-steps';
 import type { LaneReport, ReviewReport } from './review-report';
 
@@ -72,8 +73,21 @@ function usage(input: number, output: number, cacheRead: number, cacheWrite: num
   return { input, output, cacheRead, cacheWrite };
 }
 
+function attempt(fields: Partial<LaneAttempt> & Pick<LaneAttempt, 'turns' | 'tokens' | 'costUsd' | 'startedAt' | 'durationMs'>): LaneAttempt {
+  return {
+    outcome: 'done',
+    startedFrom: 'fresh',
+    endedAt: new Date(Date.parse(fields.startedAt) + fields.durationMs).toISOString(),
+    usageSource: 'proxy',
+    agentRuns: 1,
+    ...fields,
+  };
+}
+
 function lane(fields: Partial<LaneReport> & Pick<LaneReport, 'name' | 'files'> & { offsetMs: number; durationMs: number }): LaneReport {
   const { offsetMs, ...rest } = fields;
+  const startedAt = new Date(START + offsetMs).toISOString();
+  const attempts = fields.attempts ?? [attempt({ turns: fields.turns ?? 0, tokens: fields.tokens ?? usage(0, 0, 0, 0), costUsd: fields.costUsd ?? 0, startedAt, durationMs: fields.durationMs })];
   return {
     status: 'done',
     tests: { command: '', passed: true, exitCode: 0 },
@@ -87,6 +101,8 @@ function lane(fields: Partial<LaneReport> & Pick<LaneReport, 'name' | 'files'> &
     riskyFiles: [],
     answers: [],
     feedback: [],
+    attempts,
+    unknownAttempts: 0,
     ...rest,
   };
 }
@@ -116,6 +132,16 @@ export function sampleReviewReport(): ReviewReport {
       tests: { command: 'npx jest libs/export', passed: true, exitCode: 0, durationMs: 4_100 },
       turns: 17, tokens: usage(52_800, 9_400, 231_000, 18_200), costUsd: 0.4254,
       offsetMs: 1_000, durationMs: 61_000,
+      attempts: [
+        attempt({
+          outcome: 'blocked', turns: 5, tokens: usage(15_000, 2_000, 60_000, 9_000), costUsd: 0.12,
+          startedAt: new Date(START - 600_000).toISOString(), durationMs: 21_000,
+        }),
+        attempt({
+          startedFrom: 'resumed-transcript', turns: 12, tokens: usage(37_800, 7_400, 171_000, 9_200), costUsd: 0.3054,
+          startedAt: new Date(START + 1_000).toISOString(), durationMs: 61_000,
+        }),
+      ],
       answers: [
         {
           question: 'Should timestamps in the CSV be in UTC or in the customer\'s local time zone?',
@@ -172,7 +198,25 @@ export function sampleReviewReport(): ReviewReport {
         usage(0, 0, 0, 0),
       ),
       turns: lanes.reduce((sum, l) => sum + l.turns, 0),
+      attempts: lanes.reduce((sum, l) => sum + (l.attempts?.length ?? 0), 0),
+      unknownAttempts: 0,
     },
+    thisRun: { costUsd: 1.2909, lanesRan: 4, lanesFromCache: 0, unknownAttempts: 0 },
+    runId: '2025-06-03T09-15-10-000Z',
+    history: [
+      {
+        runId: '2025-06-03T09-04-30-000Z', generatedAt: new Date(START - 575_000).toISOString(), outcome: 'lanes-not-ready', noop: false,
+        lanesRan: 1, lanesFromCache: 0, spentUsd: 0.12, unknownAttempts: 0, totalUsd: 0.12,
+      },
+      {
+        runId: '2025-06-03T09-15-10-000Z', generatedAt: new Date(START + 65_000).toISOString(), outcome: 'green', noop: false,
+        lanesRan: 4, lanesFromCache: 0, spentUsd: 1.2909, unknownAttempts: 0, totalUsd: 1.4109,
+      },
+      {
+        runId: '2025-06-03T10-02-00-000Z', generatedAt: new Date(START + 2_875_000).toISOString(), outcome: 'green', noop: true,
+        lanesRan: 0, lanesFromCache: 4, spentUsd: 0, unknownAttempts: 0, totalUsd: 1.4109,
+      },
+    ],
   };
   return { ...report, nextSteps: planNextSteps(report) };
 }
