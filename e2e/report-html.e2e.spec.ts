@@ -124,6 +124,22 @@ describe('report.html in a real browser', () => {
     await expect(backend.locator('.files').isVisible()).resolves.toBe(false);
   });
 
+  it('shows the history of runs, newest first, each linking to its own report, this one marked', async () => {
+    const rows = page.locator('#runs-table tbody tr');
+    await expect(rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-run')))).resolves.toEqual([
+      '2025-06-03T10-02-00-000Z',
+      '2025-06-03T09-15-10-000Z',
+      '2025-06-03T09-04-30-000Z',
+    ]);
+    await expect(rows.nth(0).innerText()).resolves.toContain('no-op rerun, all 4 lanes from cache, $0');
+    await expect(page.locator('#runs-table tr.current').innerText()).resolves.toContain('this report');
+    await expect(rows.nth(2).locator('a').getAttribute('href')).resolves.toBe('runs/2025-06-03T09-04-30-000Z/report.html');
+    await expect(page.locator('#attempts li[data-lane="export-logic"] li').allInnerTexts()).resolves.toEqual([
+      'first run: blocked, 5 turns, 86k tokens, $0.12, 21s',
+      'after an answer: done, 12 turns, 225.4k tokens, $0.31, 1m 01s',
+    ]);
+  });
+
   it('takes a full-page screenshot and prints as PDF', async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     const screenshot = join(ARTIFACTS, 'report-screenshot.png');

@@ -92,6 +92,14 @@ describe('the export story (npm run demo)', () => {
     );
     // Its first test run failed (unescaped quotes), the fix made it pass: the scripted claims are true.
     expect(testResults('export-logic')).toEqual(['failed', 'passed']);
+    // Its turns go on from the two before the blocker, as the proxy counts them against maxTurns.
+    const turnLines = story.stripAnsi(o.output).split('\n').filter((l) => /^\[export-logic\] turn \d+\//.test(l));
+    expect(turnLines[0]).toMatch(/^\[export-logic\] turn 3\/20 /);
+    expect(o.resumed).toMatchObject({ turns: 8 });
+    expect(o.resumed.attempts.map((a: any) => [a.outcome, a.startedFrom, a.turns])).toEqual([
+      ['blocked', 'fresh', 2],
+      ['done', 'resumed-transcript', 6],
+    ]);
     // Every other lane, and its verification, came from the Nx cache.
     expect(o.cached).toEqual(['lane--backend', 'lane--docs', 'lane--frontend', 'verify--backend', 'verify--docs', 'verify--frontend']);
     expect(o.output).toMatch(/export-feature\/backend:agent\S*\s+\S*\[local cache\]/);
@@ -142,8 +150,16 @@ describe('the export story (npm run demo)', () => {
     expect(ctx.ws.read(`${artifacts('integration')}/report.html`)).toContain('URL.revokeObjectURL(href)');
   });
 
-  it('reruns from cache without a single request to the model', async () => {
+  it('reruns from cache without a single request to the model, keeping the green report and adding one line to it', async () => {
+    const kept = ctx.ws.read(`${artifacts('integration')}/report.md`);
     const o = await play('rerun');
+    const markdown = ctx.ws.read(`${artifacts('integration')}/report.md`);
+    const noop = o.integration!.report.history.at(-1);
+    expect(noop).toMatchObject({ noop: true, lanesRan: 0, lanesFromCache: 4, spentUsd: 0 });
+    expect(markdown).toBe(
+      kept.replace('\n\n## Lanes', `\n\n## Reruns since\n\n- ${noop.generatedAt}: no-op rerun, all 4 lanes from cache, $0\n\n## Lanes`),
+    );
+    expect(ctx.ws.read(`${artifacts('integration')}/runs/${noop.runId}/report.md`)).toContain('0 lanes (4 more from cache)');
     expect(o.requests).toEqual({});
     expect(o.cached).toHaveLength(8);
     const stats = ctx.server!.stats();
@@ -155,6 +171,17 @@ describe('the export story (npm run demo)', () => {
         `(${stats.usage.cache_read_input_tokens} read, ${stats.usage.cache_creation_input_tokens} written, ${stats.usage.input_tokens} uncached)`,
     );
     expect(share).toBeGreaterThan(0.5);
+    // Every attempt of every lane, the frontend's replaced first one and export-logic's blocked one
+    // included, is in the report's total: the replay server's own sum of what it served, priced.
+    const report = o.integration!.report;
+    expect(report.lanes.map((l: any) => [l.name, l.attempts.length])).toEqual([
+      ['backend', 1],
+      ['export-logic', 2],
+      ['frontend', 2],
+      ['docs', 1],
+    ]);
+    expect(report.totals.costUsd).toBeCloseTo(story.priceServedUsage(stats.usage), 5);
+    expect(report.totals.turns).toBe(stats.requests);
   });
 });
 

@@ -69,5 +69,7 @@ export declare function findCachedTasks(output: string): string[];
 export declare function stripAnsi(text: string): string;
 export declare function measureOverlap(intervals: Array<{ startedAt: string; endedAt: string }>): number;
 export declare function computeCacheShare(usage: ReplayStats['usage']): number;
+/** The replay server's served usage priced by the built package (its default model unless `model`). */
+export declare function priceServedUsage(usage: ReplayStats['usage'], options?: { builtPackage?: string; model?: string }): number;
 export declare function readIntegration(ws: StoryWorkspace): { report: any; markdown: string; html: string } | undefined;
 export declare function readLaneResult(ws: StoryWorkspace, lane: string): any;

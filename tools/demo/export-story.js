@@ -271,9 +271,20 @@ const STEPS = [
     id: 'rerun',
     title: 'Nothing changed, nothing to pay: the same command again',
     says: 'Every lane and every verification comes from the Nx cache; only the merge and the integration test run.',
-    run: async (story) => ({ ...(await runNx(story, INTEGRATE)), integration: readIntegration(story.ws) }),
+    run: async (story) => {
+      const before = story.ws.exists(`${artifacts('integration')}/result.json`) ? story.ws.readJson(`${artifacts('integration')}/result.json`) : undefined;
+      const o = await runNx(story, INTEGRATE);
+      const integration = readIntegration(story.ws);
+      return { ...o, before, integration, markdown: integration && story.ws.read(`${artifacts('integration')}/report.md`) };
+    },
     check: (o) => {
       const problems = [];
+      // The report of the run that did the work stays; the rerun adds one line to it.
+      const top = o.integration?.report;
+      if (!o.before || top?.runId !== o.before.runId) problems.push(`the top-level report is run ${top?.runId}, no longer the green run ${o.before?.runId} that did the work`);
+      const last = top?.history?.at(-1);
+      if (!last?.noop) problems.push('the rerun is not in the report history as a no-op run');
+      else if (!(o.markdown ?? '').includes(`${last.generatedAt}: no-op rerun, all ${LANES.length} lanes from cache, $0`)) problems.push('report.md lacks the no-op rerun line');
       const sent = Object.values(o.requests).reduce((a, b) => a + b, 0);
       if (sent !== 0) problems.push(`${sent} request(s) reached the model; expected none`);
       const uncached = laneTasks(LANES).filter((t) => !o.cached.includes(t));
@@ -286,6 +297,17 @@ const STEPS = [
       'lane and verify tasks came from the Nx cache',
   },
 ];
+
+/**
+ * What the replay server served, priced by the BUILT package's own price table and pricing: the
+ * sum the report's total must equal, since every served answer went through a lane's meter.
+ */
+function priceServedUsage(usage, { builtPackage = BUILT_PACKAGE, model } = {}) {
+  const { DEFAULT_MODEL, DEFAULT_PRICES } = require(join(builtPackage, 'src', 'feature', 'default-agent.js'));
+  const { priceApiUsage, readApiUsage } = require(join(builtPackage, 'src', 'proxy', 'price-api-usage.js'));
+  const laneModel = model ?? DEFAULT_MODEL;
+  return priceApiUsage({ model: laneModel, laneModel, usage: readApiUsage(usage), prices: DEFAULT_PRICES }).costUsd;
+}
 
 /** Share of input tokens the replay server served from its prompt cache. */
 function computeCacheShare(usage) {
@@ -341,6 +363,7 @@ module.exports = {
   stripAnsi,
   measureOverlap,
   computeCacheShare,
+  priceServedUsage,
   readIntegration,
   readLaneResult,
 };

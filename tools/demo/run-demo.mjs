@@ -194,6 +194,13 @@ async function main() {
         `\nThe replay server answered ${stats.requests} requests (${Object.entries(stats.bySession).map(([s, n]) => `${s} ${n}`).join(', ')}); ` +
           `${Math.round(share * 100)}% of all input tokens were served from the prompt cache.`,
       );
+      // Every answer the server sent went through a lane's meter: the report's total must be their price.
+      const served = story.priceServedUsage(stats.usage);
+      const total = integration?.report.totals.costUsd;
+      const equal = total !== undefined && Math.abs(total - served) < 1e-5;
+      console.log(`\nReport total, every paid attempt of every lane:   $${total === undefined ? '(no report)' : total.toFixed(4)}`);
+      console.log(`Replay server's own sum of served usage, priced: $${served.toFixed(4)}  ${equal ? green('equal') : red('NOT equal')}`);
+      if (!equal && !args.live) problems.push(`the report's total $${total?.toFixed(6)} is not the replay server's served usage priced, $${served.toFixed(6)}`);
     }
   } finally {
     await replay?.server.close();
