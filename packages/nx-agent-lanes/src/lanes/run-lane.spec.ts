@@ -48,6 +48,32 @@ describe('runLane', () => {
     expect(lines.join('\n')).toContain('nx g nx-agent-lanes:answer f --lane logic --answer');
   });
 
+  it('reuses unpaid a result answered in place when the next run has exactly those inputs, and reruns when they change', async () => {
+    const provider = scriptedProvider({
+      logic: [
+        { result: { status: 'blocked', question: 'UTC or local?' } },
+        { edits: { 'libs/export/csv.ts': 'utc\n' } },
+      ],
+    });
+    setTimeout(() => {
+      writeFileSync(notesFile(), appendLaneNote(undefined, { kind: 'answers', value: { question: 'UTC or local?', answer: 'UTC' } }));
+    }, 300);
+    const first = await run(provider, { waitForAnswer: true });
+    expect(first.answeredInPlace?.inputs).toMatch(/^[0-9a-f]{64}$/);
+
+    const untouched = scriptedProvider({ logic: { edits: { 'libs/export/other.ts': 'x\n' } } });
+    const lines: string[] = [];
+    const again = await run(untouched, { log: (l) => lines.push(l) });
+    expect(untouched.runs).toEqual([]);
+    expect(again).toEqual(first);
+    expect(lines.join('\n')).toContain('nothing to rerun, nothing paid');
+
+    writeFileSync(notesFile(), appendLaneNote(readFileSync(notesFile(), 'utf8'), { kind: 'feedback', value: { message: 'Quote every field' } }));
+    const changed = scriptedProvider({ logic: { edits: { 'libs/export/quote.ts': 'q\n' } } });
+    expect((await run(changed)).status).toBe('done');
+    expect(changed.runs).toEqual(['logic']);
+  });
+
   it('starts from its previous patch when it gets feedback', async () => {
     await run(scriptedProvider({ logic: { edits: { 'libs/export/csv.ts': 'v1\n' } } }));
     writeFileSync(notesFile(), appendLaneNote(undefined, { kind: 'feedback', value: { message: 'Quote every field' } }));

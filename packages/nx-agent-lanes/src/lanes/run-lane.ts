@@ -31,6 +31,8 @@ import {
 import { buildLanePrompt } from '../prompt/build-lane-prompt';
 import { buildLaneEnv, readUpstreamFromEnv, startMeteringProxy, type LaneMeter, type MeteringProxy } from '../proxy';
 import { runStage, type Stage } from '../stage/run-stage';
+import { planAgentKey } from '../hashing/lane-cache-inputs';
+import { sha256 } from '../hashing/sha256';
 import { currentNxInvocation } from './nx-invocation';
 import { captureSecretFreePatch, describeWithheldFiles } from './capture-secret-free-patch';
 import { redactSecrets, redactValue } from './redact-secrets';
@@ -87,6 +89,15 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
   const upstreamPatches = upstream.map((u) => readUpstreamPatch(workspaceRoot, feature, u.name, lane.name));
 
   const base = await stage.resolveBase();
+  // Answered in place in the previous run: Nx stored that run under the key it had before the
+  // answer, so this run (keyed with the answer) misses the cache; its result is already this one's.
+  const inputsDigest = (notesText: string) => digestLaneInputs({ feature, lane, workspaceRoot, baseCommit: base.commit, upstreamPatches, notesText });
+  const notesPath = join(workspaceRoot, laneNotesFile(feature.root, lane.name));
+  const readNotesText = () => (existsSync(notesPath) ? readFileSync(notesPath, 'utf8') : '');
+  if (previous.result?.status === 'done' && previous.patch !== undefined && previous.result.answeredInPlace?.inputs === inputsDigest(readNotesText())) {
+    log('done already: the previous run got its answer in place and finished with these very inputs; nothing to rerun, nothing paid');
+    return previous.result;
+  }
   const uncommitted = await listUncommittedFiles(workspaceRoot, lane.owns);
   if (uncommitted.length) {
     log(
@@ -120,6 +131,7 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
   // A resumed conversation is one piece of work: the limits count the turns and spend before the blocker too.
   // Providers whose conversation survives a blocker: the anthropic loop's messages, Claude Code's session.
   const keepsConversation = provider.name === 'anthropic' || provider.name === 'claude-code';
+  let answers = notes.answers;
   const resumable = notes.answers.length > 0 && previous.result?.status === 'blocked' && keepsConversation;
   const spent = resumable && previous.result ? { turns: previous.result.turns, costUsd: previous.result.costUsd } : undefined;
   let meterSoFar: (() => LaneMeter) | undefined;
@@ -170,7 +182,7 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
       startedFrom = 'resumed-transcript';
     }
 
-    let answers = notes.answers;
+    answers = notes.answers;
     for (;;) {
       const prompt = buildLanePrompt({
         feature: { name: feature.name, goal: feature.goal },
@@ -280,6 +292,7 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
     sandboxed: stage.sandboxed,
     ...(runProcess.refusals.length ? { sandboxRefusals: [...runProcess.refusals] } : {}),
     ...(result.permissionDenials?.length ? { permissionDenials: result.permissionDenials } : {}),
+    ...(result.status === 'done' && answers.length > notes.answers.length ? { answeredInPlace: { inputs: inputsDigest(readNotesText()) } } : {}),
     startedAt: new Date(startedAt).toISOString(),
     endedAt: new Date(endedAt).toISOString(),
     durationMs: endedAt - startedAt,
@@ -310,7 +323,7 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
     log(`BLOCKED: ${question}`);
     log(`answer with: nx g nx-agent-lanes:answer ${feature.name} --lane ${lane.name} --answer "..."  (waiting; other lanes go on)`);
     const answer = await waitForLaneAnswer({
-      notesFile: join(workspaceRoot, laneNotesFile(feature.root, lane.name)),
+      notesFile: notesPath,
       lane: lane.name,
       knownAnswers,
       signal,
@@ -423,6 +436,24 @@ function readUpstreamPatch(workspaceRoot: string, feature: Feature, upstream: st
     );
   }
   return patch;
+}
+
+/**
+ * What the lane's agent task is keyed on, as one digest: its key options, the spec, the contract,
+ * the notes, the base commit and the upstream patches.
+ */
+function digestLaneInputs(input: { feature: Feature; lane: Lane; workspaceRoot: string; baseCommit: string; upstreamPatches: string[]; notesText: string }): string {
+  const read = (path: string) => (existsSync(join(input.workspaceRoot, path)) ? readFileSync(join(input.workspaceRoot, path), 'utf8') : '');
+  return sha256(
+    JSON.stringify({
+      key: planAgentKey(input.feature, input.lane),
+      spec: read(input.lane.specPath),
+      contract: read(input.feature.contractPath),
+      notes: input.notesText,
+      base: input.baseCommit,
+      upstream: input.upstreamPatches.map((patch) => sha256(patch)),
+    }),
+  );
 }
 
 /** The conversation saved by the anthropic provider's last `state` event, if any. */

@@ -33,6 +33,11 @@ export interface LaneResult {
   sandboxed?: boolean;
   /** Output lines of the agent (and its run_tests) that show the sandbox refusing a write or a connection. */
   sandboxRefusals?: string[];
+  /**
+   * Set when the run got an answer in place and finished: the digest of its inputs with that
+   * answer, so the next run (keyed with the answer, a cache miss) reuses this result unpaid.
+   */
+  answeredInPlace?: { inputs: string };
   /** Tool calls the agent's harness refused: an unowned path (claude-code), Claude Code's permission_denials (command). */
   permissionDenials?: string[];
   startedAt: string;
