@@ -41,6 +41,8 @@ describe('the claude-code provider under the real nx CLI', () => {
   let slow: NxRun;
   let waited: NxRun;
   let answerRun: NxRun | undefined;
+  let afterWait: NxRun;
+  let afterWaitRequests: number;
   let waitedRequests: RecordedRequest[];
   const lanes = laneArtifacts(() => ws.root);
   const { readJson } = lanes;
@@ -133,6 +135,10 @@ describe('the claude-code provider under the real nx CLI', () => {
     clearTimeout(timer);
     answerRun = await answering;
     waitedRequests = recorder.requests.slice(beforeWait);
+    // Nx stored that run under the key it had before the answer; the next run is keyed with it.
+    const beforeNext = recorder.requests.length;
+    afterWait = await runNxAsync(ws, ['run', 'live:lane--ask'], env());
+    afterWaitRequests = recorder.requests.length - beforeNext;
   }, 600_000);
 
   afterAll(() => tearDown('CLAUDE_CODE_E2E_KEEP', { replay: loop, ws, scratch }));
@@ -198,6 +204,13 @@ describe('the claude-code provider under the real nx CLI', () => {
     expect(ask.filesChanged).toEqual([{ path: 'libs/ask/ask.js', status: 'added' }]);
     expect(waitedRequests.map((r) => r.body.includes('toolu_ask_0_0'))).toEqual([false, true, true, true]);
     expect(waitedRequests[2].body).toContain('Name it ask.js');
+    expect(waited.output).not.toContain('MaxListenersExceededWarning');
+  });
+
+  it('does not pay again for a lane answered in place: the next run, keyed with the answer, reuses its result', () => {
+    expect({ status: afterWait.status, requests: afterWaitRequests }).toEqual({ status: 0, requests: 0 });
+    expect(afterWait.output).toContain('nothing to rerun, nothing paid');
+    expect(laneResult('ask', 'live')).toMatchObject({ status: 'done', agentRuns: 2 });
   });
 
   it('ends a lane whose budget its first turn exceeds over-budget, with the tokens the proxy metered', () => {

@@ -23,7 +23,7 @@ export interface MistypedFolder {
 
 /**
  * A typo in an owned folder is refused before any agent runs: the lane would be paid to write
- * files verify then rejects, and the feature would depend on no project (#13). A folder that
+ * files verify then rejects, and the feature would depend on no project. A folder that
  * is missing with no existing folder of a close name is taken as one the lane creates.
  */
 export function checkOwnedPaths(ctx: PlanContext, lanes: readonly LaneRead[], probes: OwnedPathProbes): void {

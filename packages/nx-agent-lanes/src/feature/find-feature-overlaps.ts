@@ -35,7 +35,7 @@ interface Owned {
 /**
  * Files two features both own, as plan problems of both, each at its own `owns` entry. Two
  * feature branches that change one file conflict when both are merged, after both were paid
- * for and integrated green (#13). Only entries whose static bases nest are compared: an index
+ * for and integrated green. Only entries whose static bases nest are compared: an index
  * by base finds them by walking each base's parent folders, not by pairing every pattern.
  */
 export function findFeatureOverlaps(features: readonly FeatureOwnership[], options: FindFeatureOverlapsOptions = {}): PlanProblem[] {

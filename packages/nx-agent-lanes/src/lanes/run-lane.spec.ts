@@ -16,6 +16,18 @@ describe('runLane', () => {
   const run = (provider: AgentProviderImpl, extra: Partial<Parameters<typeof runLane>[0]> = {}) =>
     runLane({ workspaceRoot: repo.root, feature, lane, providers: { command: provider, anthropic: provider }, ...extra });
 
+  /** Answers once the lane says it waits (waiting.json), as a person following its log would; keeps what it said. */
+  const answerWhenAsked = (answer: string) => {
+    const asked: { waiting?: unknown } = {};
+    const timer = setInterval(() => {
+      if (!existsSync(join(artifacts(), 'waiting.json'))) return;
+      clearInterval(timer);
+      asked.waiting = JSON.parse(readFileSync(join(artifacts(), 'waiting.json'), 'utf8'));
+      writeFileSync(notesFile(), appendLaneNote(undefined, { kind: 'answers', value: { question: 'UTC or local?', answer } }));
+    }, 20);
+    return asked;
+  };
+
   beforeEach(() => {
     repo = createLaneRepo(feature);
   });
@@ -39,11 +51,12 @@ describe('runLane', () => {
       ],
     });
     const lines: string[] = [];
-    setTimeout(() => {
-      writeFileSync(notesFile(), appendLaneNote(undefined, { kind: 'answers', value: { question: 'UTC or local?', answer: 'UTC' } }));
-    }, 300);
+    const asked = answerWhenAsked('UTC');
     const result = await run(provider, { waitForAnswer: true, log: (l) => lines.push(l) });
     expect(result).toMatchObject({ status: 'done', agentRuns: 2 });
+    // While it waited the lane said what it asked; once answered, that is gone.
+    expect(asked.waiting).toEqual({ question: 'UTC or local?' });
+    expect(existsSync(join(artifacts(), 'waiting.json'))).toBe(false);
     expect(provider.inputs[1].prompt.task).toContain('UTC');
     expect(lines.join('\n')).toContain('nx g nx-agent-lanes:answer f --lane logic --answer');
   });
@@ -55,9 +68,7 @@ describe('runLane', () => {
         { edits: { 'libs/export/csv.ts': 'utc\n' } },
       ],
     });
-    setTimeout(() => {
-      writeFileSync(notesFile(), appendLaneNote(undefined, { kind: 'answers', value: { question: 'UTC or local?', answer: 'UTC' } }));
-    }, 300);
+    answerWhenAsked('UTC');
     const first = await run(provider, { waitForAnswer: true });
     expect(first.answeredInPlace?.inputs).toMatch(/^[0-9a-f]{64}$/);
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentProviderImpl, AgentRunInput, AgentRunResult } from '../agents/provider';
 import { addUsage, createZeroUsage, roundUsd } from '../agents/provider';
@@ -322,12 +322,14 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
   async function askAndWait(question: string, knownAnswers: number): Promise<string | undefined> {
     log(`BLOCKED: ${question}`);
     log(`answer with: nx g nx-agent-lanes:answer ${feature.name} --lane ${lane.name} --answer "..."  (waiting; other lanes go on)`);
-    const answer = await waitForLaneAnswer({
-      notesFile: notesPath,
-      lane: lane.name,
-      knownAnswers,
-      signal,
-    });
+    // The answer generator reads this to know the lane asked, before it has any result.json.
+    writeFileSync(artifacts.waiting, `${JSON.stringify({ question: redactSecrets(question, secrets) })}\n`);
+    let answer: string | undefined;
+    try {
+      answer = await waitForLaneAnswer({ notesFile: notesPath, lane: lane.name, knownAnswers, signal });
+    } finally {
+      rmSync(artifacts.waiting, { force: true });
+    }
     if (answer !== undefined) log(`answer received: ${answer}`);
     return answer;
   }

@@ -9,6 +9,7 @@ import {
   REPORT_MARKDOWN_FILE,
   RESCUED_DIR,
   RESULT_FILE,
+  WAITING_FILE,
   TRANSCRIPT_FILE,
   VERIFY_FILE,
   integrationArtifactsDir,
@@ -35,6 +36,7 @@ export interface LaneArtifactFiles {
   verify: string;
   ranIn: string;
   rescued: string;
+  waiting: string;
 }
 
 export function laneArtifactFiles(workspaceRoot: string, feature: string, lane: string): LaneArtifactFiles {
@@ -47,6 +49,7 @@ export function laneArtifactFiles(workspaceRoot: string, feature: string, lane: 
     verify: join(dir, VERIFY_FILE),
     ranIn: join(dir, RAN_IN_FILE),
     rescued: join(dir, RESCUED_DIR),
+    waiting: join(dir, WAITING_FILE),
   };
 }
 

@@ -15,6 +15,8 @@ export const integrationArtifactsDir = (feature: string) => `${featureArtifactsD
 
 /** In a lane's folder. */
 export const RESULT_FILE = 'result.json';
+/** Present only while a blocked lane waits in place for its answer: `{ question }`. */
+export const WAITING_FILE = 'waiting.json';
 export const PATCH_FILE = 'lane.patch';
 export const TRANSCRIPT_FILE = 'transcript.jsonl';
 export const VERIFY_FILE = 'verify.json';

@@ -30,6 +30,12 @@ describe('answer and feedback generators', () => {
     expect(tree.exists(notesOf('frontend'))).toBe(false);
   });
 
+  it('takes the answer for a lane waiting in place, before it has any result, with the question it asked', async () => {
+    tree.write('dist/agent-lanes/export-feature/export-logic/waiting.json', JSON.stringify({ question: 'UTC or local?' }));
+    await answerGenerator(tree, { feature: 'export-feature', lane: 'export-logic', answer: 'UTC' });
+    expect(parseLaneNotes(tree.read(notesOf('export-logic'), 'utf-8')!).answers).toEqual([{ question: 'UTC or local?', answer: 'UTC' }]);
+  });
+
   it('records feedback for one lane only', async () => {
     tree.write(resultOf('frontend'), JSON.stringify({ status: 'done' }));
     await feedbackGenerator(tree, { feature: 'export-feature', lane: 'frontend', message: 'Send Accept: text/csv' });

@@ -2,7 +2,7 @@ import { logger, type Tree } from '@nx/devkit';
 import { parse } from 'jsonc-parser';
 import { LanesError } from '../../errors';
 import { describeSuggestion } from '../../feature/suggest-name';
-import { INTEGRATE_TARGET, RESULT_FILE, laneArtifactsDir, laneNotesFile } from '../../layout';
+import { INTEGRATE_TARGET, RESULT_FILE, WAITING_FILE, laneArtifactsDir, laneNotesFile } from '../../layout';
 import { appendLaneNote } from '../../notes/lane-notes';
 import { describeFeatures, findFeatures, type FeatureLocation } from './find-features';
 
@@ -30,7 +30,7 @@ interface LastResult {
  * Appends one answer or one piece of feedback to the lane's notes file (notes/<lane>.jsonc next
  * to the feature's plan), after checking the feature and the lane exist and that the note has
  * something to act on: an answer needs a blocked lane, feedback a lane that has a result. A note
- * reruns the lane, so one that cannot help would pay for an agent run for nothing (#13).
+ * reruns the lane, so one that cannot help would pay for an agent run for nothing.
  */
 export async function recordLaneNote(tree: Tree, options: RecordLaneNoteOptions): Promise<void> {
   const text = options.text?.trim();
@@ -101,8 +101,18 @@ function refuseUseless(options: { feature: FeatureLocation; lane: string; kind: 
   );
 }
 
-/** The lane's last result.json, if it is at hand. */
+/** The lane's last result.json, if it is at hand; a lane waiting in place for its answer reads as blocked. */
 function readLastResult(tree: Tree, feature: string, lane: string): LastResult {
+  const waiting = `${laneArtifactsDir(feature, lane)}/${WAITING_FILE}`;
+  if (tree.exists(waiting)) {
+    try {
+      const { question } = JSON.parse(tree.read(waiting, 'utf-8') ?? '') as { question?: unknown };
+      return { file: waiting, status: 'blocked', ...(typeof question === 'string' ? { question } : {}) };
+    } catch {
+      // Being written or removed right now: the lane is waiting either way.
+      return { file: waiting, status: 'blocked' };
+    }
+  }
   const file = `${laneArtifactsDir(feature, lane)}/${RESULT_FILE}`;
   if (!tree.exists(file)) return { file, status: 'missing' };
   try {
