@@ -38,6 +38,7 @@ describe('the claude-code provider under the real nx CLI', () => {
   let checkoutAfter: string;
 
   let tight: NxRun;
+  let capped: NxRun;
   let slow: NxRun;
   let waited: NxRun;
   let answerRun: NxRun | undefined;
@@ -100,13 +101,28 @@ describe('the claude-code provider under the real nx CLI', () => {
       sandbox: 'required',
       lanes: { ask: { spec: 'lanes/ask.md', owns: ['libs/ask/**'], test: 'node -e "require(\'./libs/ask/ask.js\')"' } },
     };
+    const cappedPlan = {
+      goal: 'Three lanes in a row under one feature budget',
+      contract: 'contract.md',
+      featureBudgetUsd: 0.3,
+      agent: { provider: 'claude-code', model: 'claude-sonnet-5-5', maxTurns: 10, budgetUsd: 1 },
+      sandbox: 'required',
+      lanes: {
+        one: { spec: 'lanes/one.md', owns: ['libs/cap/one/**'], test: 'true' },
+        two: { spec: 'lanes/two.md', owns: ['libs/cap/two/**'], test: 'true', after: ['one'] },
+        three: { spec: 'lanes/three.md', owns: ['libs/cap/three/**'], test: 'true', after: ['two'] },
+      },
+    };
+    ws.write('features/capped/feature.jsonc', `${JSON.stringify(cappedPlan, null, 2)}\n`);
+    ws.write('features/capped/contract.md', '# capped contract\n');
+    for (const lane of Object.keys(cappedPlan.lanes)) ws.write(`features/capped/lanes/${lane}.md`, `# ${lane}\nSESSION: cap-${lane}\n`);
     ws.write('features/live/feature.jsonc', `${JSON.stringify(livePlan, null, 2)}\n`);
     ws.write('features/live/contract.md', '# live contract\n');
     ws.write('features/live/lanes/ask.md', '# ask\nSESSION: ask\n');
     ws.commitAll('plan cc');
     checkoutBefore = fingerprintCheckout(ws.root);
 
-    loop = await startRecordedReplay({ sessions: [apiSession(), fmtSession(ANSWER), overBudgetSession('tiny', 'libs/tiny/src/tiny.js'), askSession(), slowSession()] });
+    loop = await startRecordedReplay({ sessions: [apiSession(), fmtSession(ANSWER), overBudgetSession('tiny', 'libs/tiny/src/tiny.js'), askSession(), slowSession(), ...['one', 'two', 'three'].map(cappedSession)] });
     ({ replay, recorder } = loop);
 
     first = await runNxAsync(ws, ['run', 'cc:integrate', '--parallel=2'], env());
@@ -117,6 +133,7 @@ describe('the claude-code provider under the real nx CLI', () => {
     answered = await runNxAsync(ws, ['run', 'cc:integrate', '--parallel=2'], env());
     secondRunSessions = replay.stats().bySession;
     tight = await runNxAsync(ws, ['run', 'tight:lane--tiny'], env());
+    capped = await runNxAsync(ws, ['run', 'capped:integrate'], env());
     slow = await runNxAsync(ws, ['run', 'tight:lane--slow'], env());
 
     // Waiting in place: the lane blocks, the answer arrives while nx still runs, the session goes on.
@@ -221,6 +238,17 @@ describe('the claude-code provider under the real nx CLI', () => {
     expect(tiny.costUsd).toBeGreaterThan(0.01);
   });
 
+  it('stops the third of three lanes at the feature\'s budget, counted across lanes by the meter, naming what each spent', () => {
+    const [one, two, three] = ['one', 'two', 'three'].map((lane) => laneResult(lane, 'capped'));
+    expect({ one: one.status, two: two.status, three: three.status, exit: capped.status === 0 }).toEqual({ one: 'done', two: 'done', three: 'over-budget', exit: false });
+    expect(three.reason).toMatch(/the feature reached its budget of \$0\.3000 across lanes \(spent \$0\.\d+: .*one \$0\.1\d+, two \$0\.1\d+/);
+    // The third lane was admitted while the feature was under its cap and stopped at the next request.
+    expect(three.turns).toBe(1);
+    expect(one.costUsd + two.costUsd).toBeLessThan(0.3);
+    expect(one.costUsd + two.costUsd + three.costUsd).toBeGreaterThanOrEqual(0.3);
+    expect(existsSync(join(laneDir('three', 'capped'), 'spend.json'))).toBe(false);
+  });
+
   it('stops a lane at its timeoutMinutes, Claude Code and all, and keeps what it wrote', () => {
     const result = laneResult('slow', 'tight');
     expect({ exit: slow.status === 0, status: result.status, reason: result.reason }).toEqual({ exit: false, status: 'failed', reason: 'timed out after 0.25 minutes' });
@@ -262,6 +290,18 @@ function fmtSession(answer: string) {
       { content: [{ type: 'text', text: 'Stopping until the question is answered.' }] },
       { content: [{ type: 'tool_use', name: 'Write', input: { file_path: 'libs/fmt/src/fmt.js', content: "exports.format = 'csv';\n" } }] },
       { content: [{ type: 'text', text: `Done: ${answer}.` }] },
+    ],
+  };
+}
+
+/** Writes its file with an answer of 10,000 output tokens ($0.10 at Sonnet 5.5's price), then finishes. */
+function cappedSession(lane: string) {
+  return {
+    name: `cap-${lane}`,
+    match: { contains: `SESSION: cap-${lane}` },
+    turns: [
+      { content: [{ type: 'tool_use', name: 'Write', input: { file_path: `libs/cap/${lane}/index.js`, content: `exports.${lane} = 1;\n` } }], usage: { output_tokens: 10_000 } },
+      { content: [{ type: 'text', text: 'Done.' }] },
     ],
   };
 }

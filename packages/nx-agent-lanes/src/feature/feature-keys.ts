@@ -19,6 +19,7 @@ export const FEATURE_KEYS = [
   'secrets',
   'limits',
   'sandbox',
+  'featureBudgetUsd',
 ] as const satisfies readonly (keyof FeatureConfigInput)[];
 
 export const LANE_KEYS = [

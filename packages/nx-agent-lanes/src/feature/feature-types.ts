@@ -112,6 +112,11 @@ export interface FeatureConfigInput {
   secrets?: string[];
   limits?: OutputLimitsInput;
   sandbox?: SandboxMode | SandboxConfigInput;
+  /**
+   * The most the whole feature may spend, in US dollars: every lane, every run, counted by the
+   * metering proxy. Not a per-lane default (that is `agent.budgetUsd`).
+   */
+  featureBudgetUsd?: number;
 }
 
 export interface Lane {
@@ -151,4 +156,6 @@ export interface Feature {
   secrets: string[];
   limits: OutputLimits;
   sandbox: SandboxConfig;
+  /** The cap on the feature's total spend across lanes and runs, when the plan sets one. */
+  featureBudgetUsd?: number;
 }

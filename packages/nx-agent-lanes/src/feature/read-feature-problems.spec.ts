@@ -59,7 +59,7 @@ describe('readFeature: unknown keys', () => {
         line: 4,
         column: 3,
         message:
-          'Unknown key `agnet` in the feature. Did you mean `agent`? Known keys: $schema, name, goal, contract, base, agent, setup, lanes, integration, review, secrets, limits, sandbox.',
+          'Unknown key `agnet` in the feature. Did you mean `agent`? Known keys: $schema, name, goal, contract, base, agent, setup, lanes, integration, review, secrets, limits, sandbox, featureBudgetUsd.',
       },
       {
         line: 5,
@@ -71,7 +71,7 @@ describe('readFeature: unknown keys', () => {
         line: 6,
         column: 3,
         message:
-          'Unknown key `colour` in the feature. Known keys: $schema, name, goal, contract, base, agent, setup, lanes, integration, review, secrets, limits, sandbox.',
+          'Unknown key `colour` in the feature. Known keys: $schema, name, goal, contract, base, agent, setup, lanes, integration, review, secrets, limits, sandbox, featureBudgetUsd.',
       },
       {
         line: 10,

@@ -9,7 +9,7 @@ import type { Feature, Lane } from './feature-types';
 import type { OwnedEntry } from './find-feature-overlaps';
 import { locateOffset } from './locate-offset';
 import { normalizePattern, validatePattern } from '../ownership';
-import { type Fields, type PlanContext, createPlanContext, readObject, readString, readStrings, reportProblem, valueOf } from './plan-context';
+import { type Fields, type PlanContext, createPlanContext, readObject, readPositiveNumber, readString, readStrings, reportProblem, valueOf } from './plan-context';
 import { planLanes } from './plan-lanes';
 import { readAgentConfig } from './read-agent-config';
 import { readLimits, resolveLimits } from './read-limits';
@@ -93,6 +93,7 @@ function readFeatureText(ctx: PlanContext, input: ReadFeatureInput, owned: Owned
   const contractPath = readContract(ctx, fields, root, input.fileStatus);
   const base = readString(ctx, fields, 'base');
   const setup = readString(ctx, fields, 'setup');
+  const featureBudgetUsd = readPositiveNumber(ctx, fields, 'featureBudgetUsd');
   const agent = readAgentConfig(ctx, fields.props.get('agent'), 'agent');
   const lanes = readLanes(ctx, fields, { root, fileStatus: input.fileStatus });
   const integrationTest = readSection(ctx, fields, 'integration', INTEGRATION_KEYS, (f) => readString(ctx, f, 'test'));
@@ -134,6 +135,7 @@ function readFeatureText(ctx: PlanContext, input: ReadFeatureInput, owned: Owned
     ...(base === undefined ? {} : { base }),
     agent: resolveAgentConfig({ feature: agent?.config }),
     ...(setup === undefined ? {} : { setup }),
+    ...(featureBudgetUsd === undefined ? {} : { featureBudgetUsd }),
     lanes: planLanes(normalized),
     integration: integrationTest === undefined ? {} : { test: integrationTest },
     review: { risky: (risky ?? []).map((r) => normalizePattern(r.value)) },

@@ -17,6 +17,7 @@ import {
   appendLaneAttempt,
   laneArtifactFiles,
   listLaneAttempts,
+  sumLaneAttempts,
   laneNotesFile,
   laneTarget,
   readLanePatch,
@@ -36,6 +37,7 @@ import { sha256 } from '../hashing/sha256';
 import { currentNxInvocation } from './nx-invocation';
 import { captureSecretFreePatch, describeWithheldFiles } from './capture-secret-free-patch';
 import { redactSecrets, redactValue } from './redact-secrets';
+import { readFeatureSpend, writeLiveSpend } from './feature-spend';
 import { openTranscript } from './transcript-writer';
 import { waitForLaneAnswer } from './wait-for-answer';
 
@@ -140,10 +142,22 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
     apiKey: upstreamApi.apiKey,
     authToken: upstreamApi.authToken,
     lanes: { [lane.name]: { budgetUsd: lane.agent.budgetUsd, maxTurns: lane.agent.maxTurns, model: meteredModel(lane), prices: { ...DEFAULT_PRICES, ...lane.agent.prices }, spent } },
+    // The feature's cap counts every lane and every run: the others' result.json and spend.json, read before each request.
+    ...(feature.featureBudgetUsd === undefined
+      ? {}
+      : {
+          featureBudgetUsd: feature.featureBudgetUsd,
+          featureSpentElsewhere: () => readFeatureSpend(workspaceRoot, feature, lane.name, sumLaneAttempts([...earlierAttempts, ...killedAttempts]).costUsd),
+        }),
     // The anthropic provider logs each turn itself; the proxy's line per answered request is for agents that do not.
     log: (line) => {
       if (provider.name !== 'anthropic' || !ANSWERED_REQUEST.test(line)) log(`api proxy: ${line}`);
-      if (ANSWERED_REQUEST.test(line) && meterSoFar) transcript(meterEvent(meterSoFar()));
+      if (ANSWERED_REQUEST.test(line) && meterSoFar) {
+        const meter = meterSoFar();
+        transcript(meterEvent(meter));
+        // For the feature cap of lanes running beside this one.
+        if (feature.featureBudgetUsd !== undefined) writeLiveSpend(artifacts.spend, { startedAt: new Date(startedAt).toISOString(), costUsd: meter.costUsd });
+      }
     },
   });
   meterSoFar = () => proxy.meter(lane.name);
@@ -316,6 +330,8 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
   // Redacted as written: the caller prints its reason and summary, and Nx caches what it prints.
   const redacted = redactValue(laneResult, secrets);
   writeLaneResult(artifacts, redacted);
+  // This run's spend is in its attempt from here on (a run that never gets here leaves it counted).
+  rmSync(artifacts.spend, { force: true });
   writeRanIn(artifacts, currentNxInvocation());
   return redacted;
 

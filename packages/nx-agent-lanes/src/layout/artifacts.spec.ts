@@ -33,6 +33,8 @@ describe('lane artifacts', () => {
       verify: join(root, 'dist/agent-lanes/f/api/verify.json'),
       ranIn: join(root, 'dist/agent-lanes/f/api/.ran-in'),
       rescued: join(root, 'dist/agent-lanes/f/api/rescued'),
+      waiting: join(root, 'dist/agent-lanes/f/api/waiting.json'),
+      spend: join(root, 'dist/agent-lanes/f/api/spend.json'),
     });
   });
 

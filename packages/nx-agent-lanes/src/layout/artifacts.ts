@@ -10,6 +10,7 @@ import {
   RESCUED_DIR,
   RESULT_FILE,
   WAITING_FILE,
+  SPEND_FILE,
   TRANSCRIPT_FILE,
   VERIFY_FILE,
   integrationArtifactsDir,
@@ -37,6 +38,7 @@ export interface LaneArtifactFiles {
   ranIn: string;
   rescued: string;
   waiting: string;
+  spend: string;
 }
 
 export function laneArtifactFiles(workspaceRoot: string, feature: string, lane: string): LaneArtifactFiles {
@@ -50,6 +52,7 @@ export function laneArtifactFiles(workspaceRoot: string, feature: string, lane: 
     ranIn: join(dir, RAN_IN_FILE),
     rescued: join(dir, RESCUED_DIR),
     waiting: join(dir, WAITING_FILE),
+    spend: join(dir, SPEND_FILE),
   };
 }
 

@@ -17,6 +17,8 @@ export const integrationArtifactsDir = (feature: string) => `${featureArtifactsD
 export const RESULT_FILE = 'result.json';
 /** Present only while a blocked lane waits in place for its answer: `{ question }`. */
 export const WAITING_FILE = 'waiting.json';
+/** Present only while a lane's agent runs: what its metering proxy counted so far, `{ startedAt, costUsd }`. */
+export const SPEND_FILE = 'spend.json';
 export const PATCH_FILE = 'lane.patch';
 export const TRANSCRIPT_FILE = 'transcript.jsonl';
 export const VERIFY_FILE = 'verify.json';

@@ -26,6 +26,11 @@ export interface MeteringProxyOptions {
   featureBudgetUsd?: number;
   /** What earlier runs of the feature already spent, counted against `featureBudgetUsd`. */
   featureSpentUsd?: number;
+  /**
+   * What the feature spent beyond this proxy, by lane, read again before each request: other lanes'
+   * runs (finished, or running now in another process) and this lane's earlier runs.
+   */
+  featureSpentElsewhere?: () => Record<string, number>;
   /** Default `{ port: 0 }` on 127.0.0.1; `{ socketPath }` for a sandbox that bridges a Unix socket in. */
   listen?: ProxyListen;
   /**

@@ -49,7 +49,8 @@ export async function startMeteringProxy(options: MeteringProxyOptions): Promise
   for (const [name, config] of Object.entries(options.lanes)) addLane(name, config);
 
   function featureMeter(): FeatureMeter {
-    const byLane = Object.fromEntries([...byName.values()].map((lane) => [lane.name, lane.meter.costUsd]));
+    const byLane: Record<string, number> = { ...options.featureSpentElsewhere?.() };
+    for (const lane of byName.values()) byLane[lane.name] = (byLane[lane.name] ?? 0) + lane.meter.costUsd;
     const costUsd = (options.featureSpentUsd ?? 0) + Object.values(byLane).reduce((sum, usd) => sum + usd, 0);
     return { costUsd, byLane };
   }
