@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { fingerprintNodeModules, fingerprintRepository, fingerprintTree, findRunProcesses, listObjects, listTree } from './fixtures/hostile/fingerprint-host';
 import { hostAddresses, startDecoy, startRecordingUpstream, type Decoy, type RecordingUpstream } from './fixtures/hostile/test-servers';
 import { fingerprintCheckout } from './utils/checkout-fingerprint';
-import { addProject, BUILT_PACKAGE, createScratchWorkspace, nxEnv, type ScratchWorkspace } from './utils/scratch-workspace';
+import { runNxAsync } from './utils/run-nx-async';
+import { addProject, BUILT_PACKAGE, createScratchWorkspace, type ScratchWorkspace } from './utils/scratch-workspace';
 
 /**
  * The hostile catalogue through the real nx CLI, in the OS sandbox. One feature, one
@@ -124,7 +125,7 @@ describe('hostile lanes under the real nx CLI, in the OS sandbox', () => {
     before.objects = listObjects(ws.root);
 
     const nxStarted = Date.now();
-    run = await runNx(ws, ['run', 'hx:integrate', '--parallel=3'], {
+    run = await runNxAsync(ws, ['run', 'hx:integrate', '--parallel=3'], {
       NX_AGENT_LANES_WORKTREES: worktreesRoot,
       CI: 'true',
       HOME: hostHome,
@@ -452,14 +453,3 @@ function probeSession(probeSource: string) {
 }
 
 /** nx in the background (this process serves the model API and the decoy, so it must not block). */
-function runNx(ws: ScratchWorkspace, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; output: string; durationMs: number }> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ws.root, 'node_modules', '.bin', 'nx'), ...args], { cwd: ws.root, env: nxEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout!.on('data', (chunk) => (output += chunk));
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, output, durationMs: Date.now() - started }));
-  });
-}

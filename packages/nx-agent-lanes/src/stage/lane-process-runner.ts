@@ -125,7 +125,8 @@ export function createLaneProcessRunner(setup: LaneProcessRunnerSetup): LaneProc
   });
 }
 
-function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+/** An environment without its unset entries, as spawn takes it. */
+export function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (value !== undefined) out[name] = value;
   return out;

@@ -8,6 +8,7 @@ import { decideCommandResult } from '../command/decide-command-result';
 import type { AgentProviderImpl, AgentRunInput, AgentRunResult, TokenUsage } from '../provider';
 import { createZeroUsage } from '../provider';
 import { readClaudeSession, readSavedSession, restoreClaudeSession } from './claude-session';
+import { definedOnly } from '../../stage/lane-process-runner';
 import { guardClaudeTool, WRITE_TOOL_MATCHER } from './guard-claude-tool';
 import { loadAgentSdk, type LoadedAgentSdk } from './load-agent-sdk';
 
@@ -116,17 +117,14 @@ async function runClaudeCode(input: AgentRunInput, loadSdk: (from: readonly stri
         }, Math.min(agent.timeoutMinutes * 60_000, 2 ** 31 - 1))
       : undefined;
 
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries({
+  const env = definedOnly({
     ...input.env,
     ...QUIET_ENV,
     CLAUDE_CONFIG_DIR: configDir,
     LANE_FEATURE: input.feature,
     LANE_NAME: input.lane,
     LANE_TEST_COMMAND: input.testCommand,
-  })) {
-    if (value !== undefined) env[name] = value;
-  }
+  });
 
   const queryOptions: Options = {
     cwd: input.worktree,
@@ -274,12 +272,6 @@ function describeAnswer(answer: string | undefined): string {
 function describeThrown(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0].slice(0, 500);
-}
-
-function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) if (value !== undefined) out[name] = value;
-  return out;
 }
 
 function readLines(stream: NodeJS.ReadableStream | null | undefined, onLine: (line: string) => void): void {
