@@ -52,6 +52,6 @@ export const INTEGRATION_KEYS = ['test'] as const satisfies readonly (keyof NonN
 
 export const REVIEW_KEYS = ['risky'] as const satisfies readonly (keyof NonNullable<FeatureConfigInput['review']>)[];
 
-export const LIMIT_KEYS = ['outputBytes', 'transcriptBytes'] as const satisfies readonly (keyof OutputLimitsInput)[];
+export const LIMIT_KEYS = ['outputBytes', 'transcriptBytes', 'patchFileWarnBytes', 'patchFileMaxBytes'] as const satisfies readonly (keyof OutputLimitsInput)[];
 
 export const SANDBOX_KEYS = ['mode', 'allowHosts'] as const satisfies readonly (keyof SandboxConfigInput)[];

@@ -55,6 +55,10 @@ export interface OutputLimitsInput {
   outputBytes?: number;
   /** Bytes of transcript.jsonl kept per lane run. */
   transcriptBytes?: number;
+  /** A file the lane adds or changes past this size is named in result.json's patchWarnings and the log; it stays in lane.patch. */
+  patchFileWarnBytes?: number;
+  /** A file the lane adds or changes past this size is left out of lane.patch, undiffed, and the lane fails. */
+  patchFileMaxBytes?: number;
 }
 
 /**
@@ -65,6 +69,13 @@ export interface OutputLimitsInput {
 export interface OutputLimits {
   outputBytes: number;
   transcriptBytes: number;
+  /**
+   * The two patch limits bound what the lane hands on (lane.patch goes into the Nx cache, the
+   * lanes branch and the report), not the record; they stay out of the cache key too, since a
+   * lane they fail is never cached. Never above patchFileMaxBytes once resolved.
+   */
+  patchFileWarnBytes: number;
+  patchFileMaxBytes: number;
 }
 
 /** `auto`: sandboxed where the machine can, one warning where not; `required`: refuse without it; `off`: unsandboxed. */

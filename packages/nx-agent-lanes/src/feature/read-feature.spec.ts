@@ -119,7 +119,7 @@ describe('readFeature: normalisation', () => {
       review: { risky: [] },
       secrets: [],
       sandbox: { mode: 'auto', allowHosts: [] },
-      limits: { outputBytes: 8 * 1024 * 1024, transcriptBytes: 32 * 1024 * 1024 },
+      limits: { outputBytes: 8 * 1024 * 1024, transcriptBytes: 32 * 1024 * 1024, patchFileWarnBytes: 1024 * 1024, patchFileMaxBytes: 10 * 1024 * 1024 },
     });
   });
 

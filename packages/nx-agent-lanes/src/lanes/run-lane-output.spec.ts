@@ -84,7 +84,7 @@ describe('runLane: agent output', () => {
 
   it('keeps transcript.jsonl under its own cap, ending it with one line that says what was dropped', async () => {
     const chatty = `for (let i = 0; i < 5000; i++) console.log('line ' + i + ' ' + 'z'.repeat(40));`;
-    const { transcript } = await runAgent(chatty, { outputBytes: 1 * MIB, transcriptBytes: 16 * 1024 });
+    const { transcript } = await runAgent(chatty, { ...DEFAULT_LIMITS, outputBytes: 1 * MIB, transcriptBytes: 16 * 1024 });
     expect(Buffer.byteLength(transcript)).toBeLessThanOrEqual(16 * 1024);
     const last = JSON.parse(transcript.trim().split('\n').pop()!) as Record<string, unknown>;
     expect(last).toMatchObject({ type: 'transcript-dropped', limitBytes: 16 * 1024 });
