@@ -15,10 +15,13 @@ import { LANE_TOOLS } from './lane-tool-definitions';
 
 const EPHEMERAL: Anthropic.CacheControlEphemeral = { type: 'ephemeral' };
 
-/** Byte-stable: the same object every turn, the last tool carrying the breakpoint. */
-const CACHED_TOOLS: readonly Anthropic.Tool[] = Object.freeze(
-  LANE_TOOLS.map((tool, i) => (i === LANE_TOOLS.length - 1 ? { ...tool, cache_control: EPHEMERAL } : tool)),
-);
+/** A tool list made byte-stable for the prompt cache: build it once, the last tool carrying the breakpoint. */
+export function cacheTools(tools: readonly Anthropic.Tool[]): readonly Anthropic.Tool[] {
+  return Object.freeze(tools.map((tool, i) => (i === tools.length - 1 ? { ...tool, cache_control: EPHEMERAL } : tool)));
+}
+
+/** Byte-stable: the same object every turn. */
+const CACHED_TOOLS = cacheTools(LANE_TOOLS);
 
 const MESSAGE_BREAKPOINTS = 2;
 
@@ -28,6 +31,8 @@ export interface BuildTurnRequestOptions {
   system: string;
   /** The conversation so far, without cache_control (breakpoints are placed here, per request). */
   messages: readonly Anthropic.MessageParam[];
+  /** Another tool list made by cacheTools (decompose's read-only tools); default the lane tools. */
+  tools?: readonly Anthropic.Tool[];
 }
 
 /*
@@ -38,12 +43,12 @@ export interface BuildTurnRequestOptions {
  * request leaves it to the model's default; whatever thinking blocks come back are sent back as
  * they came (toContentParams).
  */
-export function buildTurnRequest({ model, maxTokens, system, messages }: BuildTurnRequestOptions): Anthropic.MessageStreamParams {
+export function buildTurnRequest({ model, maxTokens, system, messages, tools = CACHED_TOOLS }: BuildTurnRequestOptions): Anthropic.MessageStreamParams {
   return {
     model,
     max_tokens: maxTokens,
     system: [{ type: 'text', text: system, cache_control: EPHEMERAL }],
-    tools: [...CACHED_TOOLS],
+    tools: [...tools],
     messages: placeMessageBreakpoints(messages),
   };
 }

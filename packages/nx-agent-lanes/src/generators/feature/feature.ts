@@ -54,7 +54,7 @@ export function normalizeOptions(options: FeatureGeneratorSchema): NormalizedFea
 // carries its next step on a second line.
 
 /** Refuses a folder that already holds a plan, and a name another plan already uses. */
-async function assertFeatureIsNew(tree: Tree, options: NormalizedFeatureOptions): Promise<void> {
+export async function assertFeatureIsNew(tree: Tree, options: NormalizedFeatureOptions): Promise<void> {
   const file = joinPathFragments(options.directory, 'feature.jsonc');
   if (tree.exists(file)) {
     throw new LanesError(
