@@ -31,7 +31,7 @@ const LANE_TOOLS = ['Bash', 'Read', 'Write', 'Edit', 'NotebookEdit', 'Glob', 'Gr
  * Keeps Claude Code from calling home (offline runs and the sandbox need nothing but the API) and
  * from reading auto-memory, whatever its config folder holds.
  */
-const QUIET_ENV = {
+export const QUIET_ENV = {
   CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
   CLAUDE_CODE_DISABLE_AUTO_MEMORY: '1',
   DISABLE_TELEMETRY: '1',
@@ -40,7 +40,7 @@ const QUIET_ENV = {
 };
 
 /** stderr lines of Claude Code kept for the reason of a failure. */
-const STDERR_TAIL = 20;
+export const STDERR_TAIL = 20;
 
 /**
  * The `claude-code` provider: Claude Code, driven through the Agent SDK, in the lane's worktree
@@ -248,7 +248,7 @@ async function runClaudeCode(input: AgentRunInput, loadSdk: (from: readonly stri
 }
 
 /** The path or command a tool call is about, short. */
-function describeToolTarget(input: unknown): string {
+export function describeToolTarget(input: unknown): string {
   if (typeof input !== 'object' || input === null) return '';
   const fields = input as Record<string, unknown>;
   const value = fields.file_path ?? fields.notebook_path ?? fields.path ?? fields.command ?? fields.pattern;
@@ -269,7 +269,7 @@ function describeAnswer(answer: string | undefined): string {
   return `A person answered your question:\n\n${answer?.trim() || '(no answer text)'}\n\nThis is a decision; follow it, and go on with your lane from where you stopped.`;
 }
 
-function describeThrown(error: unknown): string {
+export function describeThrown(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0].slice(0, 500);
 }

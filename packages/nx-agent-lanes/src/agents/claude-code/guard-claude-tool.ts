@@ -39,7 +39,7 @@ export async function guardClaudeTool(options: GuardClaudeToolOptions): Promise<
 }
 
 /** Claude Code passes absolute paths: the guard speaks worktree-relative ones. */
-async function toWorktreeRelative(worktree: string, raw: string): Promise<string> {
+export async function toWorktreeRelative(worktree: string, raw: string): Promise<string> {
   if (!isAbsolute(raw)) return raw;
   for (const root of new Set([worktree, await realpath(worktree).catch(() => worktree)])) {
     const inside = relative(root, raw);
