@@ -1,5 +1,5 @@
 import type { PlanProblem } from '../errors';
-import { coversPattern, findPatternOverlap, globBase, isGlob, matchesAny, matchPattern } from '../ownership';
+import { coversPattern, findPatternOverlap, forEachNestingPair, indexBase, isGlob, matchesAny, matchPattern } from '../ownership';
 
 /** One `owns` entry of a lane, with where feature.jsonc writes it. */
 export interface OwnedEntry {
@@ -28,8 +28,6 @@ export interface FindFeatureOverlapsOptions {
 interface Owned {
   feature: FeatureOwnership;
   entry: OwnedEntry;
-  base: string;
-  index: number;
 }
 
 /**
@@ -42,31 +40,18 @@ export function findFeatureOverlaps(features: readonly FeatureOwnership[], optio
   if (features.length < 2) return [];
   let files: readonly string[] | undefined;
   const listFiles = () => (files ??= options.listFiles?.() ?? []);
-  const all: Owned[] = features.flatMap((feature) => feature.owned.map((entry) => ({ feature, entry, base: globBase(entry.pattern) })))
-    .map((owned, index) => ({ ...owned, index }));
-  const byBase = new Map<string, Owned[]>();
-  for (const owned of all) byBase.set(owned.base, [...(byBase.get(owned.base) ?? []), owned]);
-
+  const all: Owned[] = features.flatMap((feature) => feature.owned.map((entry) => ({ feature, entry })));
   const problems: PlanProblem[] = [];
-  for (const a of all) {
-    for (const folder of foldersHolding(a.base)) {
-      for (const b of byBase.get(folder) ?? []) {
-        // A pair with the same base is met from both sides: take it once.
-        if (b.feature === a.feature || (b.base === a.base && b.index <= a.index)) continue;
-        const path = findSharedPath(a, b, listFiles);
-        if (path !== undefined) problems.push(describeOverlap(a, b, path), describeOverlap(b, a, path));
-      }
-    }
-  }
+  forEachNestingPair(
+    all,
+    (owned) => indexBase(owned.entry.pattern),
+    (a, b) => {
+      if (b.feature === a.feature) return;
+      const path = findSharedPath(a, b, listFiles);
+      if (path !== undefined) problems.push(describeOverlap(a, b, path), describeOverlap(b, a, path));
+    },
+  );
   return problems.sort((x, y) => x.file.localeCompare(y.file) || x.line - y.line || x.column - y.column);
-}
-
-/** `a/b/c`, `a/b`, `a` and `` (the workspace): the bases whose patterns can reach `base`. */
-function foldersHolding(base: string): string[] {
-  const folders = [base];
-  for (let i = base.lastIndexOf('/'); i > 0; i = base.lastIndexOf('/', i - 1)) folders.push(base.slice(0, i));
-  if (base !== '') folders.push('');
-  return folders;
 }
 
 function findSharedPath(a: Owned, b: Owned, listFiles: () => readonly string[]): string | undefined {

@@ -10,14 +10,32 @@ export interface TextPosition {
  */
 export function locateOffset(text: string, offset: number): TextPosition {
   const end = Math.max(0, Math.min(offset, text.length));
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < end; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 10 /* \n */ || (ch === 13 /* \r */ && text.charCodeAt(i + 1) !== 10)) {
-      line++;
-      lineStart = i + 1;
-    }
+  const starts = findLineStarts(text);
+  // The last line starting at or before `end`: a binary search, since readFeature locates every
+  // owned entry of a plan that may hold thousands of lanes, and scanning from the top each time
+  // made that quadratic in the plan's size.
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (starts[mid] <= end) lo = mid;
+    else hi = mid - 1;
   }
-  return { line, column: end - lineStart + 1 };
+  return { line: lo + 1, column: end - starts[lo] + 1 };
+}
+
+let lastText: string | undefined;
+let lastStarts: number[] = [0];
+
+/** Where each line of `text` starts, for the text seen last (one plan is located many times over). */
+function findLineStarts(text: string): number[] {
+  if (text === lastText) return lastStarts;
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 10 /* \n */ || (ch === 13 /* \r */ && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+  }
+  lastText = text;
+  lastStarts = starts;
+  return starts;
 }

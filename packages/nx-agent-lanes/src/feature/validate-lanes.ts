@@ -1,4 +1,16 @@
-import { coversPattern, findPatternOverlap, globBase, isPathInside, matchesAny, matchPattern, staticBases } from '../ownership';
+import {
+  coversPattern,
+  findPatternOverlap,
+  foldersHolding,
+  forEachNestingPair,
+  globBase,
+  indexBase,
+  isPathInside,
+  matchesAny,
+  matchPattern,
+  normalizePattern,
+  staticBases,
+} from '../ownership';
 import { findLaneCycles } from './plan-lanes';
 import { type PlanContext, reportProblem } from './plan-context';
 import type { LaneRead, PlanEntry } from './read-lane';
@@ -30,9 +42,10 @@ function checkNameCollisions(ctx: PlanContext, lanes: LaneRead[]): void {
 
 function checkAfter(ctx: PlanContext, lanes: LaneRead[]): void {
   const names = lanes.map((l) => l.name);
+  const known = new Set(names);
   for (const lane of lanes) {
     for (const { value, node } of lane.after) {
-      if (!names.includes(value)) {
+      if (!known.has(value)) {
         reportProblem(
           ctx,
           node,
@@ -93,35 +106,84 @@ function checkDisjointOwnership(ctx: PlanContext, lanes: LaneRead[], repoFiles: 
       `Lanes \`${a.name}\` and \`${b.name}\` both own ${what}. Ownership must be disjoint so lanes never edit the same file: give it to one lane only.`,
     );
   };
+  const owned = indexOwnedEntries(lanes);
 
   // Existing files first, so the message names a real file when there is one. A workspace
   // may hold tens of thousands of files: a cheap prefix test on each pattern's static base
   // spares most of the glob matching.
-  const owned = lanes.map((lane) => ({
-    lane,
-    forbids: lane.forbids.map((f) => f.value),
-    entries: lane.owns.map((entry) => ({ entry, base: globBase(entry.value) })),
-  }));
   for (const file of filesUnder(repoFiles, staticBases(lanes.flatMap((l) => l.owns.map((o) => o.value))))) {
-    const owners = owned.flatMap(({ lane, forbids, entries }) => {
-      const hit = entries.find(({ entry, base }) => isPathInside(file, base) && matchPattern(entry.value, file));
-      return hit && !matchesAny(forbids, file) ? [{ lane, entry: hit.entry }] : [];
-    });
+    const owners = findFileOwners(owned, file);
     for (const other of owners.slice(1)) report(owners[0].lane, owners[0].entry, other.lane, other.entry, file);
   }
 
   // Then overlaps that hold whatever files exist (same path, a literal under a glob, a glob
-  // inside a directory the other lane owns), for files the lanes are about to create.
-  lanes.forEach((a, i) => {
-    for (const b of lanes.slice(i + 1)) {
-      for (const pa of a.owns) {
-        for (const pb of b.owns) {
-          const path = findPatternOverlap(pa.value, pb.value);
-          if (path !== undefined && !findForbidCovering(a, path) && !findForbidCovering(b, path)) report(a, pa, b, pb, path);
-        }
-      }
+  // inside a directory the other lane owns), for files the lanes are about to create. Such
+  // patterns have nesting static bases, so only those pairs are compared, in the order of
+  // the lanes and their entries so that problems read as the plan does.
+  for (const { a, b } of findNestingEntryPairs(owned.entries)) {
+    const path = findPatternOverlap(a.entry.value, b.entry.value);
+    if (path !== undefined && !findForbidCovering(a.lane, path) && !findForbidCovering(b.lane, path)) report(a.lane, a.entry, b.lane, b.entry, path);
+  }
+}
+
+/** One `owns` entry with its place in the plan: lane `laneIndex`, entry `entryIndex` of it. */
+interface OwnedEntryAt {
+  lane: LaneRead;
+  laneIndex: number;
+  entry: PlanEntry;
+  entryIndex: number;
+  base: string;
+}
+
+interface OwnedIndex {
+  /** In plan order: lane by lane, each lane's entries in order. */
+  entries: OwnedEntryAt[];
+  /** Entries by indexBase: a path is theirs only if one of its folders is the key. */
+  byBase: Map<string, OwnedEntryAt[]>;
+  forbids: Map<LaneRead, string[]>;
+}
+
+function indexOwnedEntries(lanes: readonly LaneRead[]): OwnedIndex {
+  const entries = lanes.flatMap((lane, laneIndex) =>
+    lane.owns.map((entry, entryIndex) => ({ lane, laneIndex, entry, entryIndex, base: globBase(entry.value) })),
+  );
+  const byBase = new Map<string, OwnedEntryAt[]>();
+  for (const owned of entries) {
+    const key = indexBase(normalizePattern(owned.entry.value));
+    const list = byBase.get(key);
+    if (list) list.push(owned);
+    else byBase.set(key, [owned]);
+  }
+  return { entries, byBase, forbids: new Map(lanes.map((lane) => [lane, lane.forbids.map((f) => f.value)])) };
+}
+
+/** Each lane owning `file` (in plan order) with its first entry that takes it, unless the lane forbids it. */
+function findFileOwners(owned: OwnedIndex, file: string): { lane: LaneRead; entry: PlanEntry }[] {
+  const first = new Map<LaneRead, OwnedEntryAt>();
+  for (const folder of foldersHolding(file)) {
+    for (const candidate of owned.byBase.get(folder) ?? []) {
+      const known = first.get(candidate.lane);
+      if (known && known.entryIndex < candidate.entryIndex) continue;
+      if (isPathInside(file, candidate.base) && matchPattern(candidate.entry.value, file)) first.set(candidate.lane, candidate);
     }
-  });
+  }
+  return [...first.values()]
+    .filter((hit) => !matchesAny(owned.forbids.get(hit.lane) ?? [], file))
+    .sort((x, y) => x.laneIndex - y.laneIndex)
+    .map(({ lane, entry }) => ({ lane, entry }));
+}
+
+/** Entries of two different lanes whose bases nest, earlier lane first, sorted by lane then entry. */
+function findNestingEntryPairs(entries: readonly OwnedEntryAt[]): { a: OwnedEntryAt; b: OwnedEntryAt }[] {
+  const pairs: { a: OwnedEntryAt; b: OwnedEntryAt }[] = [];
+  forEachNestingPair(
+    entries,
+    (owned) => indexBase(normalizePattern(owned.entry.value)),
+    (x, y) => {
+      if (x.lane !== y.lane) pairs.push(x.laneIndex < y.laneIndex ? { a: x, b: y } : { a: y, b: x });
+    },
+  );
+  return pairs.sort((x, y) => x.a.laneIndex - y.a.laneIndex || x.b.laneIndex - y.b.laneIndex || x.a.entryIndex - y.a.entryIndex || x.b.entryIndex - y.b.entryIndex);
 }
 
 const sortedCopies = new WeakMap<readonly string[], string[]>();

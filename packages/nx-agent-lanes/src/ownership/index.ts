@@ -11,5 +11,6 @@ export { coversPattern, findCoveredDirectory, findPatternOverlap } from './find-
 export type { FindPatternOverlapOptions } from './find-pattern-overlap';
 export { globBase, isGlob } from './glob-base';
 export { isPathInside, matchesAny, matchPattern, normalizePattern } from './match-pattern';
+export { foldersHolding, forEachNestingPair, indexBase } from './nesting-bases';
 export { staticBases } from './static-bases';
 export { validatePattern } from './validate-pattern';

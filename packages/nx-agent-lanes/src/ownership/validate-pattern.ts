@@ -9,6 +9,18 @@ import { normalizePattern } from './match-pattern';
  * A stray closer in an otherwise literal path (`notes)`) is a real file name and passes.
  */
 export function validatePattern(pattern: string): string | undefined {
+  // Plans repeat patterns across lanes (a shared `forbids`): compile each once.
+  if (verdicts.has(pattern)) return verdicts.get(pattern);
+  if (verdicts.size >= CACHE_LIMIT) verdicts.clear();
+  const verdict = judgePattern(pattern);
+  verdicts.set(pattern, verdict);
+  return verdict;
+}
+
+const CACHE_LIMIT = 100_000;
+const verdicts = new Map<string, string | undefined>();
+
+function judgePattern(pattern: string): string | undefined {
   const p = normalizePattern(pattern);
   if (!isGlob(p) && !/[[{(]/.test(p)) return undefined;
   try {

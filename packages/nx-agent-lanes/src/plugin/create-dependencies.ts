@@ -1,6 +1,7 @@
 import { DependencyType, type CreateDependencies, type RawProjectGraphDependency } from '@nx/devkit';
 import picomatch from 'picomatch';
 import { isPathInside, staticBases } from '../ownership';
+import type { Feature, Lane } from '../feature/feature-types';
 import { LANE_AGENT_TARGET } from '../layout';
 import { FEATURE_FILE_GLOB } from './create-nodes';
 import { FEATURE_TAG, LANE_TAG } from './feature-targets';
@@ -19,6 +20,12 @@ export const createDependencies: CreateDependencies = (_options, context) => {
     .map(([name, config]) => ({ name, root: config.root === '.' ? '' : config.root }))
     .sort((a, b) => b.root.length - a.root.length);
   const reader = createFeatureReader(context.workspaceRoot, { reuseValidated: true });
+  // Each lane project names its feature.jsonc: read each file once, not once per lane.
+  const lanesByFile = new Map<string, Map<string, Lane> | undefined>();
+  const readLanes = (file: string) => {
+    if (!lanesByFile.has(file)) lanesByFile.set(file, indexLanes(reader.read(file).feature));
+    return lanesByFile.get(file);
+  };
   const dependencies: RawProjectGraphDependency[] = [];
   const dependOn = (source: string, patterns: readonly string[]) => {
     for (const target of findOwnedProjects(roots, patterns)) dependencies.push({ source, target, type: DependencyType.implicit });
@@ -26,17 +33,21 @@ export const createDependencies: CreateDependencies = (_options, context) => {
 
   for (const [name, config] of Object.entries(context.projects)) {
     if (config.tags?.includes(FEATURE_TAG)) {
-      const feature = reader.read(`${config.root === '.' ? '' : `${config.root}/`}feature.jsonc`).feature;
-      if (feature) dependOn(name, feature.lanes.flatMap((l) => l.owns));
+      const lanes = readLanes(`${config.root === '.' ? '' : `${config.root}/`}feature.jsonc`);
+      if (lanes) dependOn(name, [...lanes.values()].flatMap((l) => l.owns));
     } else if (config.tags?.includes(LANE_TAG)) {
       const { featureFile, lane: laneName } = (config.targets?.[LANE_AGENT_TARGET]?.options ?? {}) as { featureFile?: string; lane?: string };
       if (!featureFile || !isFeatureFile(featureFile)) continue;
-      const lane = reader.read(featureFile).feature?.lanes.find((l) => l.name === laneName);
+      const lane = laneName === undefined ? undefined : readLanes(featureFile)?.get(laneName);
       if (lane) dependOn(name, lane.owns); // else createNodes already reported it
     }
   }
   return dependencies;
 };
+
+function indexLanes(feature: Feature | undefined): Map<string, Lane> | undefined {
+  return feature && new Map(feature.lanes.map((l) => [l.name, l]));
+}
 
 /**
  * The projects that hold files `patterns` can match, sorted: through each static base, the

@@ -1,6 +1,6 @@
 import type { ProjectConfiguration, TargetConfiguration, TargetDependencyConfig } from '@nx/devkit';
 import type { Feature, Lane } from '../feature/feature-types';
-import { upstreamLanes } from '../feature/plan-lanes';
+import { indexUpstreamLanes } from '../feature/plan-lanes';
 import { planAgentInputs, planAgentKey, planVerifyInputs, planVerifyKey } from '../hashing/lane-cache-inputs';
 import {
   DEFAULT_TARGET_NAMES,
@@ -43,7 +43,8 @@ const NO_INPUTS: string[] = [];
  */
 export function buildFeatureProjects(feature: Feature, names: TargetNames = DEFAULT_TARGET_NAMES): Record<string, ProjectConfiguration> {
   const projects: Record<string, ProjectConfiguration> = {};
-  for (const lane of feature.lanes) projects[laneProjectRoot(feature.root, lane.name)] = buildLaneProject(feature, lane);
+  const upstreamOf = indexUpstreamLanes(feature);
+  for (const lane of feature.lanes) projects[laneProjectRoot(feature.root, lane.name)] = buildLaneProject(feature, lane, upstreamOf(lane));
   projects[feature.root] = buildFeatureProject(feature, names);
   return projects;
 }
@@ -113,10 +114,9 @@ function buildFeatureProject(feature: Feature, names: TargetNames): ProjectConfi
   };
 }
 
-function buildLaneProject(feature: Feature, lane: Lane): ProjectConfiguration {
+function buildLaneProject(feature: Feature, lane: Lane, upstream: readonly Lane[]): ProjectConfiguration {
   const f = feature.name;
   const outputs = laneTaskOutputs(f, lane.name);
-  const upstream = upstreamLanes(feature, lane);
   const options = { featureFile: feature.file, lane: lane.name };
   return {
     root: laneProjectRoot(feature.root, lane.name),

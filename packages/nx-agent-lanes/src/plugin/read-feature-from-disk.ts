@@ -3,19 +3,27 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { LanesError, PlanError } from '../errors';
 import type { Feature, Lane } from '../feature/feature-types';
 import { parse } from 'jsonc-parser';
-import { globBase, isGlob, isPathInside } from '../ownership';
+import { forEachNestingPair, globBase, isGlob } from '../ownership';
 import { readFeature, type FileStatus, type ReadFeatureResult } from '../feature/read-feature';
 import { execGitSync } from '../git/run-git';
+
+export interface ProbeFileOptions {
+  /** `realpathSync(workspaceRoot)`, when the caller probes many paths of one workspace. */
+  realRoot?: string;
+}
 
 /**
  * Probes a workspace-relative path on disk for the feature model. The path is resolved through
  * every symbolic link, its own and its folders', and judged by where it lands: the plan's text
  * only says where it points on paper.
  */
-export function probeFile(workspaceRoot: string, workspacePath: string): FileStatus {
+export function probeFile(workspaceRoot: string, workspacePath: string, options: ProbeFileOptions = {}): FileStatus {
   const absolute = join(workspaceRoot, workspacePath);
   try {
-    const landed = relative(realpathSync(workspaceRoot), realpathSync(absolute));
+    // Most missing paths are folders a lane is about to create: one stat says so, where
+    // resolving links first would look at every folder of the path.
+    if (!statSync(absolute, { throwIfNoEntry: false })) return 'missing';
+    const landed = relative(options.realRoot ?? realpathSync(workspaceRoot), realpathSync(absolute));
     if (landed === '..' || landed.startsWith(`..${sep}`) || isAbsolute(landed)) return 'outside-workspace';
     if (statSync(absolute).isDirectory()) return 'directory';
     accessSync(absolute, constants.R_OK);
@@ -49,9 +57,15 @@ function needsFileList(text: string): boolean {
       .filter((p): p is string => typeof p === 'string' && isGlob(p))
       .map((p) => ({ lane, base: globBase(p) })),
   );
-  return globs.some((a, i) =>
-    globs.slice(i + 1).some((b) => a.lane !== b.lane && (isPathInside(b.base, a.base) || isPathInside(a.base, b.base))),
+  let shared = false;
+  forEachNestingPair(
+    globs,
+    (glob) => glob.base,
+    (a, b) => {
+      if (a.lane !== b.lane) shared = true;
+    },
   );
+  return shared;
 }
 
 /**
@@ -90,6 +104,28 @@ export interface FeatureReader {
 export function createFeatureReader(workspaceRoot: string, options: { reuseValidated?: boolean } = {}): FeatureReader {
   let repoFiles: string[] | undefined;
   const listFiles = () => (repoFiles ??= listWorkspaceFiles(workspaceRoot));
+  // One pass probes the same folders for many lanes (their specs' folder, the parents of
+  // folders they create): the disk is asked once per path.
+  let realRoot: { path?: string } | undefined;
+  const statuses = new Map<string, FileStatus>();
+  const fileStatus = (path: string): FileStatus => {
+    let status = statuses.get(path);
+    if (status === undefined) {
+      realRoot ??= resolveRoot(workspaceRoot);
+      status = probeFile(workspaceRoot, path, { realRoot: realRoot.path });
+      statuses.set(path, status);
+    }
+    return status;
+  };
+  const folders = new Map<string, string[]>();
+  const listFoldersOnce = (path: string): string[] => {
+    let names = folders.get(path);
+    if (names === undefined) {
+      names = listFolders(workspaceRoot, path);
+      folders.set(path, names);
+    }
+    return names;
+  };
   const read = (file: string): ReadFeatureResult => {
     const text = readFileSync(join(workspaceRoot, file), 'utf8');
     const key = `${workspaceRoot}\0${file}`;
@@ -99,8 +135,8 @@ export function createFeatureReader(workspaceRoot: string, options: { reuseValid
     const result = readFeature({
       file,
       text,
-      fileStatus: (p) => probeFile(workspaceRoot, p),
-      listFolders: (p) => listFolders(workspaceRoot, p),
+      fileStatus,
+      listFolders: listFoldersOnce,
       repoFiles: repoFiles ?? [],
     });
     validated.set(key, { text, result });
@@ -115,6 +151,15 @@ export function createFeatureReader(workspaceRoot: string, options: { reuseValid
       return result.feature;
     },
   };
+}
+
+/** The workspace root with its links resolved; without a path when that fails (probeFile then reports why). */
+function resolveRoot(workspaceRoot: string): { path?: string } {
+  try {
+    return { path: realpathSync(workspaceRoot) };
+  } catch {
+    return {};
+  }
 }
 
 /** A lane of a feature by name, or a LanesError listing the lanes there are. */
