@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GitError } from '../errors';
 import { createTestRepo, type TestRepo } from './create-test-repo';
-import { applyLanePatch, binaryAttributes, captureLanePatch, patchFiles } from './lane-patch';
+import { applyLanePatch, binaryAttributes, captureLanePatch, listWorktreeChanges, patchFiles } from './lane-patch';
 import { createLaneWorktree, type LaneWorktree } from './lane-worktree';
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0xff, 0x00, 0x10]);
@@ -98,6 +98,21 @@ describe('lane patches', () => {
     expect(captured.files).toEqual([
       { path: 'src/committed.ts', status: 'added' },
       { path: 'src/edit.ts', status: 'modified' },
+    ]);
+  });
+
+  it('lists a removal staged with git rm as a path the index no longer holds, and an unstaged one as tracked', async () => {
+    const wt = await newWorktree();
+    repo.git(['rm', '-q', 'src/remove.ts'], wt.path);
+    fs.rmSync(path.join(wt.path, 'src/edit.ts'));
+    repo.write('src/new.ts', 'export const n = 1;\n', wt.path);
+
+    const { changed } = await listWorktreeChanges(wt.path, wt.startCommit, ['node_modules']);
+
+    expect(changed.sort((a, b) => (a.path < b.path ? -1 : 1))).toEqual([
+      { path: 'src/edit.ts', tracked: true },
+      { path: 'src/new.ts', tracked: false },
+      { path: 'src/remove.ts', tracked: false },
     ]);
   });
 

@@ -104,7 +104,9 @@ export async function listWorktreeChanges(worktree: string, baseCommit: string, 
   const changed = status
     .split('\0')
     .filter((e) => e.length > 3)
-    .map((e) => ({ path: e.slice(3), tracked: !e.startsWith('??') }));
+    // `D ` is a removal already staged (`git rm`): the index no longer knows the path, and a
+    // pathspec naming it would make `git add` fail.
+    .map((e) => ({ path: e.slice(3), tracked: !e.startsWith('??') && !e.startsWith('D ') }));
   return { changed, committed: committed.split('\0').filter(Boolean) };
 }
 

@@ -1,4 +1,5 @@
 import type { LaneResult } from '../layout';
+import { listPatchFileSizes } from './describe-patch-file-sizes';
 
 /** The closing lines of a lane's task output, for a person. */
 export function describeLaneResult(feature: string, r: LaneResult): string[] {
@@ -10,9 +11,10 @@ export function describeLaneResult(feature: string, r: LaneResult): string[] {
   const refused = r.sandboxRefusals?.length
     ? [`the sandbox refused what this lane's processes tried (sandboxRefusals in result.json), e.g.: ${r.sandboxRefusals[0]}`]
     : [];
+  const large = r.patchWarnings?.length ? [`large files in lane.patch (patchWarnings in result.json): ${listPatchFileSizes(r.patchWarnings)}`] : [];
   switch (r.status) {
     case 'done':
-      return [`done: ${files}; ${figures}`, ...(r.summary ? [`summary: ${r.summary}`] : []), ...refused];
+      return [`done: ${files}; ${figures}`, ...(r.summary ? [`summary: ${r.summary}`] : []), ...large, ...refused];
     case 'blocked':
       return [
         `BLOCKED after ${figures}: ${r.question ?? '(no question given)'}`,
@@ -22,6 +24,6 @@ export function describeLaneResult(feature: string, r: LaneResult): string[] {
     case 'over-budget':
       return [`OVER BUDGET: ${r.reason ?? ''}; ${files}; ${figures}`, `raise agent.budgetUsd or agent.maxTurns for this lane in feature.jsonc, or narrow its spec.`];
     default:
-      return [`FAILED: ${r.reason ?? 'unknown reason'}; ${files} (kept in lane.patch); ${figures}`, ...refused];
+      return [`FAILED: ${r.reason ?? 'unknown reason'}; ${files} (kept in lane.patch); ${figures}`, ...large, ...refused];
   }
 }

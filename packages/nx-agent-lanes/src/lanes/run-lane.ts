@@ -28,6 +28,7 @@ import {
   writeRanIn,
   type LaneArtifactFiles,
   type LaneResult,
+  type PatchFileSize,
 } from '../layout';
 import { buildLanePrompt } from '../prompt/build-lane-prompt';
 import { buildLaneEnv, readUpstreamFromEnv, startMeteringProxy, type LaneMeter, type MeteringProxy } from '../proxy';
@@ -36,6 +37,7 @@ import { planAgentKey } from '../hashing/lane-cache-inputs';
 import { sha256 } from '../hashing/sha256';
 import { currentNxInvocation } from './nx-invocation';
 import { captureSecretFreePatch, describeWithheldFiles } from './capture-secret-free-patch';
+import { describePatchRefusals, describePatchWarnings } from './describe-patch-file-sizes';
 import { redactSecrets, redactValue } from './redact-secrets';
 import { readFeatureSpend, writeLiveSpend } from './feature-spend';
 import { openTranscript } from './transcript-writer';
@@ -167,6 +169,7 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
   let result: AgentRunResult = { status: 'failed', reason: 'the agent did not start', turns: 0, usage: createZeroUsage(), costUsd: 0 };
   let agentRuns = 0;
   let files: LaneResult['filesChanged'] = [];
+  let patchSizes: { warnings: PatchFileSize[]; refusals: PatchFileSize[] } = { warnings: [], refusals: [] };
   let startedFrom: LaneResult['startedFrom'] = 'fresh';
   let watch: RepositoryWatch | undefined;
   let metered: ReturnType<typeof decideUsage> = { source: 'none', turns: 0, usage: createZeroUsage(), costUsd: 0, stop: undefined };
@@ -267,12 +270,27 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
     }
     // Keep the work even when the agent failed or was interrupted: a partial patch is evidence.
     try {
-      const captured = await captureSecretFreePatch({ worktree: worktree.path, baseCommit: worktree.startCommit, secrets });
+      const captured = await captureSecretFreePatch({ worktree: worktree.path, baseCommit: worktree.startCommit, secrets, sizeLimits: lane.limits });
       writeLanePatch(artifacts, captured.patch);
       files = captured.files;
+      patchSizes = { warnings: captured.sizeWarnings, refusals: captured.sizeRefusals };
+      for (const line of describePatchWarnings(captured.sizeWarnings, lane.limits)) log(line);
       if (captured.withheld.length) {
         result = { ...result, status: 'failed', reason: describeWithheldFiles(captured.withheld) };
         log(result.reason!);
+      }
+      if (captured.sizeRefusals.length) {
+        // The refused files are in no patch: until the next run rescues it, the worktree is the only copy.
+        worktree.keep();
+        const refusal = describePatchRefusals({
+          refusals: captured.sizeRefusals,
+          limits: lane.limits,
+          worktree: worktree.path,
+          branch: worktree.branch,
+          rescuedDir: artifacts.rescued,
+        });
+        result = { ...result, status: 'failed', reason: captured.withheld.length ? `${result.reason}; and ${refusal}` : refusal };
+        log(refusal);
       }
     } catch (error) {
       // Never delete work that could not be saved: leave the worktree for the person to recover.
@@ -306,6 +324,8 @@ async function runLaneInStage(options: RunLaneOptions, stage: Stage): Promise<La
     sandboxed: stage.sandboxed,
     ...(runProcess.refusals.length ? { sandboxRefusals: [...runProcess.refusals] } : {}),
     ...(result.permissionDenials?.length ? { permissionDenials: result.permissionDenials } : {}),
+    ...(patchSizes.warnings.length ? { patchWarnings: patchSizes.warnings } : {}),
+    ...(patchSizes.refusals.length ? { patchRefusals: patchSizes.refusals } : {}),
     ...(result.status === 'done' && answers.length > notes.answers.length ? { answeredInPlace: { inputs: inputsDigest(readNotesText()) } } : {}),
     startedAt: new Date(startedAt).toISOString(),
     endedAt: new Date(endedAt).toISOString(),

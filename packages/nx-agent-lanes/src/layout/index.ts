@@ -58,6 +58,6 @@ export {
   writeVerifyResult,
 } from './artifacts';
 export type { IntegrationArtifactFiles, IntegrationArtifacts, LaneArtifactFiles } from './artifacts';
-export type { LaneAttempt, LaneAttemptOutcome, LaneResult } from './lane-result';
+export type { LaneAttempt, LaneAttemptOutcome, LaneResult, PatchFileSize } from './lane-result';
 export { METER_EVENT, appendLaneAttempt, isAttemptUsageKnown, listLaneAttempts, readKilledAttempt, readRescuedAttempts, sumLaneAttempts } from './lane-attempts';
 export type { VerifyResult } from './verify-result';

@@ -40,6 +40,10 @@ export interface LaneResult {
   answeredInPlace?: { inputs: string };
   /** Tool calls the agent's harness refused: an unowned path (claude-code), Claude Code's permission_denials (command). */
   permissionDenials?: string[];
+  /** Files in lane.patch larger than limits.patchFileWarnBytes: kept, and named for a second look. */
+  patchWarnings?: PatchFileSize[];
+  /** Files larger than limits.patchFileMaxBytes: left out of lane.patch undiffed, which failed the lane. */
+  patchRefusals?: PatchFileSize[];
   startedAt: string;
   endedAt: string;
   durationMs: number;
@@ -75,4 +79,10 @@ export interface LaneAttempt {
   agentRuns?: number;
   /** The rescued transcript (rescued/<file>) a killed attempt was read from. */
   rescued?: string;
+}
+
+/** A file of the lane's change and its size in the lane's worktree, in bytes. */
+export interface PatchFileSize {
+  path: string;
+  bytes: number;
 }
