@@ -35,6 +35,8 @@ describe('decompose with the claude-code provider under the real nx CLI', () => 
   let tight: NxRun;
   let slow: NxRun;
   let slowLeftRunning: string[];
+  let stopped: NxRun;
+  let stoppedLeftRunning: string[];
   let nudged: NxRun;
   let nudgedRequests: RecordedRequest[];
 
@@ -52,8 +54,9 @@ describe('decompose with the claude-code provider under the real nx CLI', () => 
 
     loop = await startRecordedReplay({ sessions: [decomposeSession(outsideFile), overBudgetSession(), slowSession(), nudgedSession()] });
     const env = { CI: 'true', HOME: hostHome, ANTHROPIC_API_KEY: 'sk-ant-e2e-not-a-real-key', ANTHROPIC_BASE_URL: loop.recorder.url };
-    const decompose = (feature: string, ...extra: string[]) =>
-      runNxAsync(ws, ['g', 'nx-agent-lanes:decompose', feature, '--goal', 'Export orders as CSV', '--provider', 'claude-code', '--maxTurns', '10', ...extra, '--no-interactive'], env);
+    const decompose = (feature: string, ...extra: string[]) => decomposeUntil(feature, undefined, ...extra);
+    const decomposeUntil = (feature: string, signal: AbortSignal | undefined, ...extra: string[]) =>
+      runNxAsync(ws, ['g', 'nx-agent-lanes:decompose', feature, '--goal', 'Export orders as CSV', '--provider', 'claude-code', '--maxTurns', '10', ...extra, '--no-interactive'], env, { signal });
     run = await decompose('csv');
     requests = loop.recorder.requests.filter((r) => r.path === '/v1/messages');
     leftRunning = findProcessesWithEnv('nx-agent-lanes-decompose-csv-');
@@ -61,6 +64,13 @@ describe('decompose with the claude-code provider under the real nx CLI', () => 
     tight = await decompose('tight', '--budgetUsd', '0.01');
     slow = await decompose('slow', '--timeoutMinutes', '0.25');
     slowLeftRunning = findProcessesWithEnv('nx-agent-lanes-decompose-slow-');
+    // SIGINT to nx (not its process group) once the model is asked: nx must stop Claude Code itself.
+    const stop = new AbortController();
+    const asked = loop.recorder.requests.length;
+    const poll = setInterval(() => loop.recorder.requests.length > asked && stop.abort(), 100);
+    stopped = await decomposeUntil('slow-stop', stop.signal);
+    clearInterval(poll);
+    stoppedLeftRunning = findProcessesWithEnv('nx-agent-lanes-decompose-slow-stop-');
     const beforeNudge = loop.recorder.requests.length;
     nudged = await decompose('nudged');
     nudgedRequests = loop.recorder.requests.slice(beforeNudge);
@@ -128,6 +138,13 @@ describe('decompose with the claude-code provider under the real nx CLI', () => 
     expect(slow.durationMs).toBeLessThan(45_000);
     expect(slowLeftRunning).toEqual([]);
     expect(existsSync(join(ws.root, 'features/slow'))).toBe(false);
+  });
+
+  it('stops Claude Code when nx is interrupted, and leaves nothing running', () => {
+    expect(stopped.status).not.toBe(0);
+    expect(stopped.output).toContain('decompose proposed no valid plan for slow-stop: interrupted');
+    expect(stopped.durationMs).toBeLessThan(45_000);
+    expect(stoppedLeftRunning).toEqual([]);
   });
 
   it('asks a model that ended its turn without a plan once more, in the same Claude Code session', () => {
@@ -232,7 +249,8 @@ function overBudgetSession() {
 function slowSession() {
   return {
     name: 'slow',
-    match: { contains: 'You are proposing the plan of feature `slow`' },
+    // Also feature `slow-stop`'s.
+    match: { contains: 'You are proposing the plan of feature `slow' },
     turns: [{ content: [{ type: 'text', text: 'Too late.' }], latencyMs: 60_000 }],
   };
 }

@@ -5,6 +5,7 @@ import type { AgentConfig } from '../../feature/feature-types';
 import { describeProblemFor } from '../../decompose/build-decompose-prompt';
 import { createDecomposer } from '../../decompose/create-decomposer';
 import { runDecompose } from '../../decompose/run-decompose';
+import { onInterrupt } from '../../executors/on-interrupt';
 import { formatUsd } from '../../agents/anthropic/format-progress';
 import { assertFeatureIsNew, normalizeOptions } from '../feature/feature';
 import { gatherWorkspace } from './gather-workspace';
@@ -40,6 +41,8 @@ export async function decomposeGenerator(tree: Tree, options: DecomposeGenerator
   };
   const log = (line: string) => logger.info(`[decompose] ${line}`);
   const workspace = await gatherWorkspace(tree, goal, log);
+  // Ctrl-C or a SIGTERM stops the agent and its processes before nx exits.
+  const interrupt = onInterrupt();
   const outcome = await runDecompose({
     tree,
     workspaceRoot: tree.root,
@@ -53,7 +56,8 @@ export async function decomposeGenerator(tree: Tree, options: DecomposeGenerator
     workspace,
     env: process.env,
     log,
-  });
+    signal: interrupt.signal,
+  }).finally(() => interrupt.dispose());
   if (!outcome.accepted || !outcome.proposal) {
     const kept = keepRejectedProposal({ feature: normalized.name, proposal: outcome.proposal, problems: outcome.problems, prompt: outcome.prompt, reason: outcome.reason ?? 'no plan' });
     const problems = outcome.problems.map((p) => `  ${describeProblemFor(normalized.directory, p)}`);
