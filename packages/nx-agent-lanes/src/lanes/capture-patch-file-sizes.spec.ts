@@ -140,14 +140,14 @@ describe('runLane: file sizes in the patch', () => {
     const { result, written, lines, patch } = await run((wt) => place(wt, 'libs/export/dump.bin', big));
 
     expect(result.status).toBe('failed');
-    expect(result.reason).toMatch(/^lane\.patch leaves out libs\/export\/dump\.bin \(40 KiB\): it is larger than limits\.patchFileMaxBytes \(16 KiB, 16384 bytes\)/);
+    expect(result.reason).toMatch(/^lane\.patch leaves out libs\/export\/dump\.bin \(40 KiB\), larger than limits\.patchFileMaxBytes \(16 KiB = 16384\): it was not diffed/);
     expect(result.reason).toContain('raise limits.patchFileMaxBytes for this lane in feature.jsonc');
     expect(written.patchRefusals).toEqual([{ path: 'libs/export/dump.bin', bytes: 40 * KIB }]);
     expect(lines).toContain(result.reason);
     // The rest of the work is in lane.patch; the refused file is in the worktree the reason names.
     expect(patch).toContain('+export const csv = 1;');
     expect(patch).not.toContain('dump.bin');
-    const worktree = /kept in the worktree (\S+) \(branch (\S+)\)/.exec(result.reason ?? '')?.[1];
+    const worktree = /still in the kept worktree (\S+) \(branch (\S+)\)/.exec(result.reason ?? '')?.[1];
     expect(worktree && readFileSync(join(worktree, 'libs/export/dump.bin'))).toEqual(big);
     expect(lines).toContain(`kept worktree ${worktree} (branch ${/\(branch (\S+)\)/.exec(result.reason ?? '')?.[1]})`);
 
@@ -158,7 +158,7 @@ describe('runLane: file sizes in the patch', () => {
     const saved = await pruneWithRescue({ repoRoot: repo.root, workspaceRoot: repo.root, env: {} });
     const rescued = join(artifacts(), 'rescued', `${worktree!.split('/').pop()}.patch`);
     expect(saved).toContain(`saved the work of a killed f/logic agent (pid ${pid}) to ${rescued}`);
-    expect(result.reason).toContain(`saves it to ${join(artifacts(), 'rescued')} before removing the worktree`);
+    expect(result.reason).toContain(`saves that work to ${join(artifacts(), 'rescued')} before removing the worktree`);
     expect(readFileSync(rescued, 'utf8')).toMatch(/diff --git a\/libs\/export\/dump\.bin b\/libs\/export\/dump\.bin\nnew file mode 100644\n[^\n]*\nGIT binary patch/);
     expect(existsSync(worktree!)).toBe(false);
   });

@@ -39,11 +39,10 @@ export function describePatchRefusals(options: {
   const { refusals, limits, worktree, branch, rescuedDir } = options;
   const one = refusals.length === 1;
   return (
-    `lane.patch leaves out ${listPatchFileSizes(refusals)}: ${one ? 'it is' : 'each is'} larger than limits.patchFileMaxBytes ` +
-    `(${formatBytes(limits.patchFileMaxBytes)}, ${limits.patchFileMaxBytes} bytes), so ${one ? 'it was' : 'they were'} not diffed, and stay out of ` +
-    `the Nx cache, the lanes branch and the report. The lane's whole work, ${one ? 'that file' : 'those files'} included, is kept in the worktree ` +
-    `${worktree} (branch ${branch}); the next nx-agent-lanes run saves it to ${rescuedDir} before removing the worktree. ` +
-    `Keep ${one ? 'the file' : 'such files'} out of the lane's change (.gitignore, or have the build make ${one ? 'it' : 'them'}), or raise ` +
-    `limits.patchFileMaxBytes for this lane in feature.jsonc, then rerun the lane`
+    `lane.patch leaves out ${listPatchFileSizes(refusals)}, larger than limits.patchFileMaxBytes (${formatBytes(limits.patchFileMaxBytes)} = ` +
+    `${limits.patchFileMaxBytes}): ${one ? 'it was' : 'they were'} not diffed, and stay${one ? 's' : ''} out of the Nx cache, the lanes branch and the report. ` +
+    `${one ? 'It is' : 'They are'} still in the kept worktree ${worktree} (branch ${branch}), with the rest of the lane's work; the next ` +
+    `nx-agent-lanes run saves that work to ${rescuedDir} before removing the worktree. Keep ${one ? 'the file' : 'such files'} out of the ` +
+    `lane's change (.gitignore, or have the build make ${one ? 'it' : 'them'}), or raise limits.patchFileMaxBytes for this lane in feature.jsonc, then rerun the lane`
   );
 }
