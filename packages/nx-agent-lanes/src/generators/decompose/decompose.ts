@@ -64,8 +64,10 @@ export async function decomposeGenerator(tree: Tree, options: DecomposeGenerator
     throw new LanesError(
       `decompose proposed no valid plan for ${normalized.name}: ${outcome.reason}.` +
         (problems.length ? `\nThe last proposal's problems:\n${problems.join('\n')}` : '') +
-        `\nNothing was written to the workspace. The last proposal, its problems and the prompt are kept in ${kept}: ` +
-        'fix it and copy it into place, or run decompose again (more --rounds, a clearer --goal).',
+        (outcome.proposal
+          ? `\nNothing was written to the workspace. The last proposal, its problems and the prompt are kept in ${kept}: ` +
+            'fix it and copy it into place, or run decompose again (more --rounds, a clearer --goal).'
+          : `\nNothing was written to the workspace. The prompt is kept in ${kept}. Run decompose again, with more --budgetUsd, --maxTurns or --timeoutMinutes if a limit stopped it.`),
     );
   }
   const written = writeProposal(tree, normalized.directory, outcome.proposal, [
