@@ -4,6 +4,7 @@ import type { HookCallbackMatcher, Options, SDKResultMessage } from '@anthropic-
 import { QUIET_ENV, STDERR_TAIL } from '../agents/claude-code/claude-code-provider';
 import { loadAgentSdk, type LoadedAgentSdk } from '../agents/claude-code/load-agent-sdk';
 import { definedOnly } from '../stage/lane-process-runner';
+import { createLineSplitter } from '../agents/split-lines';
 import { decideClaudeDecomposeResult } from './claude-code-decompose-result';
 import { CLAUDE_PROPOSE_TOOL, createProposeServer, type ProposeServer } from './claude-code-propose-tool';
 import { guardSnapshotRead, READ_TOOL_MATCHER } from './claude-code-read-guard';
@@ -108,6 +109,12 @@ async function runSession(options: SessionOptions): Promise<SessionEnd> {
 function buildQueryOptions(options: SessionOptions, abort: AbortController): Options {
   const { input, proposer, stderrTail } = options;
   const { agent } = input;
+  // Claude Code's stderr arrives in chunks; whole lines are kept and shown.
+  const stderrLines = createLineSplitter((line) => {
+    stderrTail.push(line);
+    if (stderrTail.length > STDERR_TAIL) stderrTail.shift();
+    input.log(line.length > 2000 ? `${line.slice(0, 2000)}…` : line);
+  });
   const refuse = (toolName: string, reason: string) => {
     input.log(`refused ${toolName}: ${reason}`);
     return { hookSpecificOutput: { hookEventName: 'PreToolUse' as const, permissionDecision: 'deny' as const, permissionDecisionReason: reason } };
@@ -149,21 +156,7 @@ function buildQueryOptions(options: SessionOptions, abort: AbortController): Opt
       input.log(`refused ${toolName}: not available to decompose`);
       return { behavior: 'deny', message };
     },
-    stderr: collectLines((line) => {
-      stderrTail.push(line);
-      if (stderrTail.length > STDERR_TAIL) stderrTail.shift();
-      input.log(line.length > 2000 ? `${line.slice(0, 2000)}…` : line);
-    }),
+    stderr: (chunk) => stderrLines.push(chunk),
     ...(options.resume ? { resume: options.resume } : {}),
-  };
-}
-
-/** Claude Code's stderr arrives in chunks: whole non-empty lines, the rest kept for the next chunk. */
-function collectLines(onLine: (line: string) => void): (chunk: string) => void {
-  let rest = '';
-  return (chunk) => {
-    const parts = (rest + chunk).split('\n');
-    rest = parts.pop() ?? '';
-    for (const part of parts) if (part.trim()) onLine(part);
   };
 }

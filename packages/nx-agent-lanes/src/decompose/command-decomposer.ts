@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readLines } from '../agents/split-lines';
 import type { Decomposer, DecomposerInput, DecomposerResult } from './decompose-types';
 import { MAX_PROPOSAL_FILE_BYTES, readProposalFolder } from './read-proposal-folder';
 
@@ -73,16 +74,8 @@ function runCommand(command: string, stdin: string, o: { cwd: string; env: NodeJ
       tail.push(line);
       if (tail.length > TAIL_LINES) tail.shift();
     };
-    for (const stream of [child.stdout, child.stderr]) {
-      let rest = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => {
-        const parts = (rest + chunk).split('\n');
-        rest = parts.pop() ?? '';
-        for (const part of parts) if (part.trim()) onLine(part);
-      });
-      stream.on('end', () => rest.trim() && onLine(rest));
-    }
+    readLines(child.stdout, onLine);
+    readLines(child.stderr, onLine);
     const kill = () => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { buildDecomposePrompt, buildRetryTask, describeReview } from './build-decompose-prompt';
 import { checkProposal } from './check-proposal';
 import { readProposeInput } from './decompose-tools';
+import type { Proposal } from './decompose-types';
 import { describeTargetCommand, renderWorkspace, selectFiles, summarizeProjects, type WorkspaceGraph } from './describe-workspace';
 import { readProposalFolder } from './read-proposal-folder';
 
@@ -80,7 +81,7 @@ describe('checkProposal', () => {
   const tree = createTreeWithEmptyWorkspace();
   tree.write('apps/shop/src/cart.js', 'exports.cart = 1;\n');
   tree.write('libs/rates/src/index.js', 'exports.rates = 1;\n');
-  const check = (proposal: ReturnType<typeof proposalOf>, lanes?: number) => checkProposal({ tree, feature: 'carts', directory: 'features/carts', proposal, ...(lanes ? { lanes } : {}) });
+  const check = (proposal: Proposal, lanes?: number) => checkProposal({ tree, feature: 'carts', directory: 'features/carts', proposal, ...(lanes ? { lanes } : {}) });
 
   it('accepts a plan with disjoint ownership and a test per lane', async () => {
     expect(await check(proposalOf(plan({ rates: { owns: ['libs/rates/src/**'] }, cart: { owns: ['apps/shop/src/cart.js'] } }), ['rates', 'cart']), 2)).toEqual([]);
@@ -94,8 +95,8 @@ describe('checkProposal', () => {
   });
 
   it('reports a missing spec, files that are not part of a plan, a wrong name and the wrong number of lanes', async () => {
-    const proposal = proposalOf(plan({ rates: { owns: ['libs/rates/src/**'] } }), []);
-    proposal.files['../escape.md' as 'contract.md'] = 'x';
+    const proposal: Proposal = proposalOf(plan({ rates: { owns: ['libs/rates/src/**'] } }), []);
+    proposal.files['../escape.md'] = 'x';
     const messages = (await check(proposal, 2)).map((p) => `${p.file}: ${p.message}`).join('\n');
     expect(messages).toContain('lanes/rates.md');
     expect(messages).toContain('`../escape.md` is not part of a plan');

@@ -11,6 +11,7 @@ import { readClaudeSession, readSavedSession, restoreClaudeSession } from './cla
 import { definedOnly } from '../../stage/lane-process-runner';
 import { guardClaudeTool, WRITE_TOOL_MATCHER } from './guard-claude-tool';
 import { loadAgentSdk, type LoadedAgentSdk } from './load-agent-sdk';
+import { readLines } from '../split-lines';
 
 export interface ClaudeCodeProviderOptions {
   /** Loads the Agent SDK; default from the workspace (the process's cwd) and the lane's worktree. */
@@ -272,18 +273,4 @@ function describeAnswer(answer: string | undefined): string {
 export function describeThrown(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0].slice(0, 500);
-}
-
-function readLines(stream: NodeJS.ReadableStream | null | undefined, onLine: (line: string) => void): void {
-  if (!stream) return;
-  let rest = '';
-  stream.setEncoding?.('utf8');
-  stream.on('data', (chunk: string) => {
-    const parts = (rest + chunk).split('\n');
-    rest = parts.pop() ?? '';
-    for (const part of parts) if (part.trim()) onLine(part);
-  });
-  stream.on('end', () => {
-    if (rest.trim()) onLine(rest);
-  });
 }
