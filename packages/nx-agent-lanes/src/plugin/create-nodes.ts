@@ -1,5 +1,5 @@
 import { createNodesFromFiles, type CreateNodesContextV2, type CreateNodesV2 } from '@nx/devkit';
-import { PlanError } from '../errors';
+import { PlanError, type PlanProblem } from '../errors';
 import { findFeatureOverlaps, type FeatureOwnership } from '../feature/find-feature-overlaps';
 import type { ReadFeatureResult } from '../feature/read-feature';
 import { buildFeatureProjects } from './feature-targets';
@@ -20,15 +20,17 @@ export const createNodesV2: CreateNodesV2<AgentLanesPluginOptions> = [
     const names = normalizePluginOptions(options);
     const reader = createFeatureReader(context.workspaceRoot);
     const results = readFeatures(reader, configFiles);
-    const shared = findFeatureOverlaps(
-      [...results.values()].flatMap((r) => (r instanceof Error ? [] : describeOwnership(r))),
-      { listFiles: reader.listFiles },
+    const shared = groupByFile(
+      findFeatureOverlaps(
+        [...results.values()].flatMap((r) => (r instanceof Error ? [] : describeOwnership(r))),
+        { listFiles: reader.listFiles },
+      ),
     );
     return createNodesFromFiles(
       (file) => {
         const result = results.get(file);
         if (result instanceof Error || result === undefined) throw result ?? new Error(`${file} was not read.`);
-        const problems = [...result.problems, ...shared.filter((p) => p.file === file)];
+        const problems = [...result.problems, ...(shared.get(file) ?? [])];
         if (!result.feature || problems.length > 0) throw new PlanError(problems);
         return { projects: buildFeatureProjects(result.feature, names) };
       },
@@ -53,6 +55,17 @@ function readFeatures(reader: FeatureReader, files: readonly string[]): Map<stri
     }
   }
   return results;
+}
+
+/** Problems by the file they are in: each of a thousand features takes its own. */
+function groupByFile(problems: readonly PlanProblem[]): Map<string, PlanProblem[]> {
+  const byFile = new Map<string, PlanProblem[]>();
+  for (const problem of problems) {
+    const list = byFile.get(problem.file);
+    if (list) list.push(problem);
+    else byFile.set(problem.file, [problem]);
+  }
+  return byFile;
 }
 
 function describeOwnership(result: ReadFeatureResult): FeatureOwnership[] {

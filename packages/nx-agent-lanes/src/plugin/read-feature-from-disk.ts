@@ -8,7 +8,7 @@ import { readFeature, type FileStatus, type ReadFeatureResult } from '../feature
 import { execGitSync } from '../git/run-git';
 
 export interface ProbeFileOptions {
-  /** `realpathSync(workspaceRoot)`, when the caller probes many paths of one workspace. */
+  /** `realpathSync.native(workspaceRoot)`, when the caller probes many paths of one workspace. */
   realRoot?: string;
 }
 
@@ -22,10 +22,11 @@ export function probeFile(workspaceRoot: string, workspacePath: string, options:
   try {
     // Most missing paths are folders a lane is about to create: one stat says so, where
     // resolving links first would look at every folder of the path.
-    if (!statSync(absolute, { throwIfNoEntry: false })) return 'missing';
-    const landed = relative(options.realRoot ?? realpathSync(workspaceRoot), realpathSync(absolute));
+    const stats = statSync(absolute, { throwIfNoEntry: false });
+    if (!stats) return 'missing';
+    const landed = relative(options.realRoot ?? realpathSync.native(workspaceRoot), realpathSync.native(absolute));
     if (landed === '..' || landed.startsWith(`..${sep}`) || isAbsolute(landed)) return 'outside-workspace';
-    if (statSync(absolute).isDirectory()) return 'directory';
+    if (stats.isDirectory()) return 'directory';
     accessSync(absolute, constants.R_OK);
     return 'file';
   } catch (error) {
@@ -156,7 +157,7 @@ export function createFeatureReader(workspaceRoot: string, options: { reuseValid
 /** The workspace root with its links resolved; without a path when that fails (probeFile then reports why). */
 function resolveRoot(workspaceRoot: string): { path?: string } {
   try {
-    return { path: realpathSync(workspaceRoot) };
+    return { path: realpathSync.native(workspaceRoot) };
   } catch {
     return {};
   }
