@@ -42,6 +42,8 @@ describe('lane worktrees', () => {
       baseCommit: base,
       startCommit: base,
       repoRoot: repo.root,
+      pool: { dir: path.join(worktreesRoot, '.pool'), size: 4 },
+      reused: false,
     });
     expect(path.relative(repo.root, wt.path).startsWith('..')).toBe(true);
     expect(repo.git(['rev-parse', 'HEAD'], wt.path).trim()).toBe(base);

@@ -5,9 +5,11 @@ import * as path from 'node:path';
 import { GitError } from '../errors';
 import { applyLanePatch } from './lane-patch';
 import { headCommit, resolveCommit } from './repo';
-import { commandFailed, execGit, runGit } from './run-git';
+import { runGit } from './run-git';
 import { currentProcessIdentity, isSameLiveProcess, type ProcessIdentity } from '../locks/process-identity';
 import { withRepositoryLock } from './repository-lock';
+import { deleteLaneBranch, listWorktrees, removeWorktreeDir } from './remove-worktree';
+import { claimPooledWorktree, poolDir, readPoolSize, resetClaimedWorktree, returnToPool, type WorktreePool } from './worktree-pool';
 import {
   formatLockReason,
   isLaneWorktree,
@@ -15,9 +17,7 @@ import {
   laneBranchName,
   parseLaneBranch,
   parseLockReason,
-  parseWorktreeList,
   type LaneOwner,
-  type WorktreeEntry,
   type WorktreeKind,
 } from './worktree-list';
 
@@ -31,6 +31,10 @@ export interface LaneWorktree {
   /** Full sha the agent starts from: baseCommit plus one commit per applied patch. Capture against this. */
   startCommit: string;
   repoRoot: string;
+  /** The pool it goes back to when released; absent when pooling is off. */
+  pool?: WorktreePool;
+  /** Whether it was a pooled worktree reset to the base rather than a new checkout. */
+  reused?: boolean;
 }
 
 /** A patch to commit into a new worktree; a bare string gets a generic commit message. */
@@ -52,6 +56,8 @@ export interface CreateWorktreeOptions {
   linkNodeModules?: boolean;
   /** Default `${process.pid}-${Date.now().toString(36)}`. */
   runId?: string;
+  /** How many clean worktrees the repository keeps for reuse; 0 makes a new one every time. Default: readPoolSize(). */
+  poolSize?: number;
 }
 
 /**
@@ -97,15 +103,21 @@ export async function createLaneWorktree(o: CreateWorktreeOptions): Promise<Lane
   fs.mkdirSync(parent, { recursive: true });
   const wtPath = path.join(fs.realpathSync(parent), `${o.lane}-${runId}`);
   const reason = formatLockReason({ kind: o.kind ?? 'lane', ...currentProcessIdentity(), feature: o.feature, lane: o.lane });
-  // Until `worktree add` returns, the branch exists without a worktree and the worktree without
-  // its lock: under the repository lock no prune of ours can see either half-made. Without the
-  // checkout, which comes after, so that parallel lanes of a large repository check out at once.
-  await withRepositoryLock(o.repoRoot, { task: `create the ${o.feature}/${o.lane} worktree` }, () =>
-    runGit(o.repoRoot, ['worktree', 'add', '-q', '--no-checkout', '--lock', '--reason', reason, '-b', branch, wtPath, baseCommit]),
-  );
-  const worktree: LaneWorktree = { path: wtPath, branch, baseCommit, startCommit: baseCommit, repoRoot: o.repoRoot };
+  const poolSize = o.poolSize ?? readPoolSize();
+  const pool = poolSize > 0 ? { dir: poolDir(fs.realpathSync(root)), size: poolSize } : undefined;
+  // Until `worktree add` (or the claim of a pooled one) returns, the branch exists without a
+  // worktree and the worktree without its lock: under the repository lock no prune of ours can
+  // see either half-made. Without the checkout, which comes after, so that parallel lanes of a
+  // large repository check out at once.
+  const reused = await withRepositoryLock(o.repoRoot, { task: `create the ${o.feature}/${o.lane} worktree` }, async () => {
+    if (pool && (await claimPooledWorktree({ repoRoot: o.repoRoot, pool, path: wtPath, branch, baseCommit, reason }))) return true;
+    await runGit(o.repoRoot, ['worktree', 'add', '-q', '--no-checkout', '--lock', '--reason', reason, '-b', branch, wtPath, baseCommit]);
+    return false;
+  });
+  const worktree: LaneWorktree = { path: wtPath, branch, baseCommit, startCommit: baseCommit, repoRoot: o.repoRoot, pool, reused };
   try {
-    await runGit(wtPath, ['checkout', '-f', '-q']);
+    if (reused) await resetClaimedWorktree(wtPath);
+    else await runGit(wtPath, ['checkout', '-f', '-q']);
     if (o.linkNodeModules !== false) linkNodeModules(o.repoRoot, wtPath);
     const patches = o.patches ?? [];
     for (const [i, start] of patches.entries()) {
@@ -162,31 +174,27 @@ export async function removeLaneWorktree(wt: LaneWorktree): Promise<void> {
   });
 }
 
-/** `--force` twice removes a locked worktree with changes, and works when its folder is already gone. */
-async function removeWorktreeDir(repoRoot: string, worktreePath: string): Promise<void> {
-  const args = ['worktree', 'remove', '--force', '--force', worktreePath];
-  const result = await execGit(repoRoot, args);
-  if (result.exitCode !== 0 && !/is not a working tree/.test(result.stderr)) throw commandFailed(repoRoot, args, result);
-  // Not registered (a half-made worktree): the folder is still ours to delete, never the checkout or a part of it.
-  if (fs.existsSync(worktreePath) && !overlaps(worktreePath, repoRoot)) {
-    fs.rmSync(worktreePath, { recursive: true, force: true });
+/**
+ * Ends a lane's use of its worktree: back to the pool, reset to its base with every untracked
+ * and ignored file gone, when it has one, may be reused and is not full; removed with its branch
+ * otherwise. `reuse: false` when a process of the lane may outlive it (no OS sandbox): one still
+ * writing in a pooled worktree would write into the next lane's. Returns why a worktree that could
+ * have been pooled was removed, for the log.
+ */
+export async function releaseLaneWorktree(wt: LaneWorktree, options: { reuse?: boolean } = {}): Promise<{ pooled: boolean; why?: string }> {
+  let why: string | undefined;
+  if (wt.pool && options.reuse !== false && fs.existsSync(wt.repoRoot)) {
+    try {
+      const returned = await returnToPool({ repoRoot: wt.repoRoot, path: wt.path, branch: wt.branch, baseCommit: wt.baseCommit, pool: wt.pool });
+      if (returned.pooled) return returned;
+      why = returned.why;
+    } catch (error) {
+      // Removal is what happens without a pool: a worktree that cannot be reset is simply not reused.
+      why = error instanceof Error ? error.message : String(error);
+    }
   }
-}
-
-function overlaps(a: string, b: string): boolean {
-  const inside = (child: string, parent: string) => !path.relative(parent, child).startsWith('..');
-  return inside(path.resolve(a), path.resolve(b)) || inside(path.resolve(b), path.resolve(a));
-}
-
-async function deleteLaneBranch(repoRoot: string, branch: string): Promise<void> {
-  if (!branch.startsWith(LANE_BRANCH_PREFIX)) return;
-  const args = ['branch', '-D', branch];
-  const result = await execGit(repoRoot, args);
-  if (result.exitCode !== 0 && !/not found/.test(result.stderr)) throw commandFailed(repoRoot, args, result);
-}
-
-async function listWorktrees(repoRoot: string): Promise<WorktreeEntry[]> {
-  return parseWorktreeList(await runGit(repoRoot, ['worktree', 'list', '--porcelain']));
+  await removeLaneWorktree(wt);
+  return { pooled: false, ...(why ? { why } : {}) };
 }
 
 /** The worktrees this plugin made in this repository, with the run and lane they belong to. */

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createLaneRepo, disposeLaneRepo, inlineNodeCommand, scriptedProvider, testFeature, testLane } from '../__fixtures__/lane-fixture';
 import { LanesError } from '../errors';
 import type { Feature, Lane, SandboxMode } from '../feature/feature-types';
 import type { TestRepo } from '../git/create-test-repo';
+import { parseWorktreeList } from '../git/worktree-list';
 import type { VerifyResult } from '../layout';
 import { runLane } from '../lanes/run-lane';
 import { verifyLane } from '../verify/verify-lane';
@@ -205,15 +206,45 @@ describe('runStage', () => {
       return opened!;
     }
 
-    it('removes the worktree, its branch and its scratch folder after the stage', async () => {
+    /** The worktrees git knows besides the checkout, with their branch (none: detached) and lock. */
+    const otherWorktrees = () => parseWorktreeList(repo.git(['worktree', 'list', '--porcelain'])).filter((e) => e.path !== repo.root);
+
+    it('gives the worktree back to the pool after the stage, detached and unlocked, its branch and scratch folder removed', async () => {
       const wt = await openIn();
       expect(existsSync(wt.path)).toBe(false);
       expect(existsSync(wt.scratch)).toBe(false);
-      expect(repo.git(['branch', '--list', wt.branch]).trim()).toBe('');
+      expect(repo.git(['branch', '--list', 'agent-lanes/*']).trim()).toBe('');
+      expect(otherWorktrees()).toEqual([{ path: join(wt.pool!.dir, basename(wt.path)), head: expect.any(String), bare: false, detached: true }]);
+      // The next stage starts from it instead of a new checkout, and gives it back again.
+      const next = await openIn((opened) => expect(opened.reused).toBe(true));
+      expect(next.path).not.toBe(wt.path);
+      expect(otherWorktrees()).toHaveLength(1);
+    });
+
+    it('removes the worktree instead when pooling is off (NX_AGENT_LANES_POOL_SIZE=0)', async () => {
+      process.env.NX_AGENT_LANES_POOL_SIZE = '0';
+      try {
+        const wt = await openIn((opened) => expect(opened.pool).toBeUndefined());
+        expect(existsSync(wt.path)).toBe(false);
+        expect(repo.git(['branch', '--list', wt.branch]).trim()).toBe('');
+        expect(worktreeCount()).toBe(1);
+      } finally {
+        delete process.env.NX_AGENT_LANES_POOL_SIZE;
+      }
+    });
+
+    it('removes the worktree instead when the stage ran without the OS sandbox, whose processes may outlive it', async () => {
+      restorePath = hideSandboxFromPath();
+      let wt: StageWorktree | undefined;
+      await runStage({ ...stageOptions(), sandbox: { mode: 'auto', allowHosts: [] } }, async (stage) => {
+        wt = await stage.openWorktree({ name: 'logic', baseCommit: (await stage.resolveBase()).commit });
+      });
+      expect(existsSync(wt!.path)).toBe(false);
+      expect(repo.git(['branch', '--list', wt!.branch]).trim()).toBe('');
       expect(worktreeCount()).toBe(1);
     });
 
-    it('removes them when the body throws, and releases the lock', async () => {
+    it('releases them when the body throws, and releases the lock', async () => {
       let wt: StageWorktree | undefined;
       const failed = runStage(stageOptions(), async (stage) => {
         wt = await stage.openWorktree({ name: 'logic', baseCommit: (await stage.resolveBase()).commit });
@@ -222,7 +253,8 @@ describe('runStage', () => {
       await expect(failed).rejects.toThrow('the body failed');
       expect(existsSync(wt!.path)).toBe(false);
       expect(existsSync(wt!.scratch)).toBe(false);
-      expect(worktreeCount()).toBe(1);
+      expect(repo.git(['branch', '--list', 'agent-lanes/*']).trim()).toBe('');
+      expect(otherWorktrees().map((e) => ({ detached: e.detached, locked: 'locked' in e }))).toEqual([{ detached: true, locked: false }]);
       await expect(runStage(stageOptions(), async () => 'again')).resolves.toBe('again');
     });
 

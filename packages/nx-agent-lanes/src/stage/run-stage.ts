@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Feature, SandboxConfig } from '../feature/feature-types';
-import { createLaneWorktree, removeLaneWorktree, type LaneWorktree } from '../git/lane-worktree';
+import { createLaneWorktree, releaseLaneWorktree, type LaneWorktree } from '../git/lane-worktree';
 import type { WorktreeKind } from '../git/worktree-list';
+import { readPoolSize } from '../git/worktree-pool';
 import { findRepoRoot } from '../git/repo';
 import { resolveRevision } from '../git/tree-blobs';
 import { acquireLaneLock, type LaneLock } from '../lanes/lane-lock';
@@ -46,7 +47,11 @@ export interface Stage {
   sandboxed: boolean;
   /** The feature's base commit now. */
   resolveBase(): Promise<{ commit: string; tree: string }>;
-  /** A fresh worktree with its scratch folder; both are removed when the stage ends unless kept. */
+  /**
+   * A worktree at the base, as fresh as a new checkout, with its scratch folder. When the stage
+   * ends the scratch folder is removed and the worktree, unless kept, goes back to the pool
+   * (sandboxed stages only) or is removed.
+   */
   openWorktree(options: OpenWorktreeOptions): Promise<StageWorktree>;
 }
 
@@ -74,18 +79,21 @@ export interface StageWorktree extends LaneWorktree {
  * The one routine around every stage that runs lane-controlled code (a lane's agent, its verify,
  * integrate): the task's lock, a log that redacts secrets, the sandbox decision (refused before
  * anything runs when `required` cannot be met, one warning per run when `auto` falls back), what
- * killed runs left cleaned up, worktrees and scratch folders made for the stage and removed after
+ * killed runs left cleaned up, worktrees and scratch folders made for the stage and released after
  * it, whatever happens.
  */
 export async function runStage<T>(options: StageOptions, body: (stage: Stage) => Promise<T>): Promise<T> {
   const repoRoot = await findRepoRoot(options.workspaceRoot);
   const lock = await acquireLaneLock({ repoRoot, feature: options.feature.name, name: options.task });
   const opened: Array<{ worktree: StageWorktree; kept: () => boolean }> = [];
+  // Outside the OS sandbox a process the lane started may live on and write into the next lane's worktree.
+  let reusable = false;
   try {
     const env = options.env ?? process.env;
     const secrets = collectSecrets(env, options.feature.secrets);
     const log = (line: string) => options.log?.(redactSecrets(line, secrets));
     const decision = decideSandbox({ setting: options.sandbox.mode, detection: detectSandboxOnce(), where: options.where });
+    reusable = decision.run === 'sandboxed';
     if (decision.run === 'unsandboxed' && decision.warning) await warnOncePerRun({ repoRoot, warning: decision.warning, env, log });
     for (const line of await pruneWithRescue({ repoRoot, workspaceRoot: options.workspaceRoot })) log(line);
     const workspaceInRepo = relative(repoRoot, options.workspaceRoot).split('\\').join('/');
@@ -112,6 +120,7 @@ export async function runStage<T>(options: StageOptions, body: (stage: Stage) =>
           baseCommit: open.baseCommit,
           patches: open.patches,
           linkNodeModules: open.linkNodeModules,
+          poolSize: readPoolSize(env),
         });
         let kept = false;
         const scratch = mkdtempSync(join(tmpdir(), `nx-agent-lanes-${open.name}-`));
@@ -144,8 +153,10 @@ export async function runStage<T>(options: StageOptions, body: (stage: Stage) =>
     try {
       for (const { worktree, kept } of opened.reverse()) {
         rmSync(worktree.scratch, { recursive: true, force: true });
-        if (!kept()) await removeLaneWorktree(worktree);
-        else options.log?.(`kept worktree ${worktree.path} (branch ${worktree.branch})`);
+        if (!kept()) {
+          const released = await releaseLaneWorktree(worktree, { reuse: reusable });
+          if (released.why) options.log?.(`removed worktree ${worktree.path} instead of reusing it: ${released.why}`);
+        } else options.log?.(`kept worktree ${worktree.path} (branch ${worktree.branch})`);
       }
     } finally {
       lock.release();

@@ -1,0 +1,78 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { gitCommonDir } from './repo';
+import { runGit } from './run-git';
+
+/**
+ * What a worktree's administrative folder (`.git/worktrees/<id>`) holds when git made it and
+ * only checkouts, commits and resets happened in it. Anything else (a rebase or merge under
+ * way, `config.worktree`, a sparse-checkout list, `index.lock`) is state a fresh worktree would
+ * not have, so such a worktree is removed rather than reused.
+ */
+const ADMIN_ENTRIES = new Set(['HEAD', 'ORIG_HEAD', 'commondir', 'gitdir', 'index', 'locked', 'logs']);
+/** Left by the lane's own commits: the last message. Removed, so the next lane never reads it. */
+const LANE_LEFTOVERS = ['COMMIT_EDITMSG'];
+
+/** `git ls-files -v` tags of entries git would not compare with the disk: assume-unchanged (lower case) and skip-worktree (S). */
+const UNCHECKED_TAG = /^[a-zS] /;
+
+/**
+ * Puts a worktree back to `baseCommit`, detached, with every untracked and ignored file gone,
+ * and checks that it now matches a fresh worktree of that commit. Returns why it cannot be
+ * reused, or undefined when it can. Touches only this worktree.
+ */
+export async function resetForReuse(o: { repoRoot: string; path: string; baseCommit: string }): Promise<string | undefined> {
+  const adminDir = await readAdminDir(o.repoRoot, o.path);
+  if (typeof adminDir !== 'string') return adminDir.problem;
+  await runGit(o.path, ['checkout', '-q', '-f', '--detach', o.baseCommit]);
+  // -ff: nested repositories too; -x: ignored files too (node_modules/x, build output).
+  await runGit(o.path, ['clean', '-ffdxq']);
+  restoreCheckoutModes(o.path);
+  const left = (await runGit(o.path, ['status', '--porcelain', '--ignored', '--untracked-files=all'])).split('\n').filter(Boolean);
+  if (left.length) return `${left.length} file(s) differ from ${o.baseCommit.slice(0, 10)} after the reset: ${left.slice(0, 3).join(', ')}`;
+  const unchecked = (await runGit(o.path, ['ls-files', '-v'])).split('\n').filter((line) => UNCHECKED_TAG.test(line));
+  if (unchecked.length) return `git is told not to check ${unchecked.length} file(s) against the disk: ${unchecked.slice(0, 3).join(', ')}`;
+  for (const name of LANE_LEFTOVERS) fs.rmSync(path.join(adminDir, name), { force: true });
+  const extra = fs.readdirSync(adminDir).filter((name) => !ADMIN_ENTRIES.has(name));
+  const logs = path.join(adminDir, 'logs');
+  if (fs.existsSync(logs)) extra.push(...fs.readdirSync(logs).filter((name) => name !== 'HEAD').map((name) => `logs/${name}`));
+  if (extra.length) return `its git folder ${adminDir} holds ${extra.join(', ')}, which a fresh worktree has not`;
+  // The HEAD reflog names the commits of the lane that used it; a fresh worktree starts without them.
+  fs.rmSync(path.join(logs, 'HEAD'), { force: true });
+  return undefined;
+}
+
+/** The worktree's administrative folder, from its `.git` file, or why it is not one git made for this repository. */
+async function readAdminDir(repoRoot: string, worktree: string): Promise<string | { problem: string }> {
+  const dotGit = path.join(worktree, '.git');
+  const stat = fs.lstatSync(dotGit, { throwIfNoEntry: false });
+  if (!stat?.isFile()) return { problem: `${dotGit} is not the file git writes in a worktree` };
+  const named = /^gitdir: (.+)$/m.exec(fs.readFileSync(dotGit, 'utf8'))?.[1].trim();
+  const worktreesDir = path.join(fs.realpathSync(await gitCommonDir(repoRoot)), 'worktrees');
+  const adminDir = named && fs.existsSync(path.resolve(worktree, named)) ? fs.realpathSync(path.resolve(worktree, named)) : undefined;
+  if (!adminDir || path.dirname(adminDir) !== worktreesDir) return { problem: `${dotGit} does not name a worktree folder of ${repoRoot}` };
+  return adminDir;
+}
+
+/**
+ * git restores a file's content and executable bit, never the rest of its mode nor a folder's:
+ * a `chmod 600` or `chmod 700 src` by the last lane would outlive a checkout. Puts back what a
+ * checkout creates: 0666 or 0777 (executable) less the umask, 0777 less the umask for folders.
+ */
+function restoreCheckoutModes(worktree: string): void {
+  const umask = process.umask();
+  const visit = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (dir === worktree && entry.name === '.git') continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isSymbolicLink()) continue;
+      const mode = fs.lstatSync(full).mode & 0o7777;
+      const wanted = (entry.isDirectory() || mode & 0o100 ? 0o777 : 0o666) & ~umask;
+      if (mode !== wanted) fs.chmodSync(full, wanted);
+      if (entry.isDirectory()) visit(full);
+    }
+  };
+  const root = fs.lstatSync(worktree).mode & 0o7777;
+  if (root !== (0o777 & ~umask)) fs.chmodSync(worktree, 0o777 & ~umask);
+  visit(worktree);
+}

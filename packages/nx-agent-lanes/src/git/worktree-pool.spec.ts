@@ -1,0 +1,197 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { GitError } from '../errors';
+import { createTestRepo, type TestRepo } from './create-test-repo';
+import { walkFolder } from './__fixtures__/walk-folder';
+import { createLaneWorktree, pruneStaleWorktrees, releaseLaneWorktree, type LaneWorktree } from './lane-worktree';
+import { emptyWorktreePool, poolDir, readPoolSize } from './worktree-pool';
+import { parseWorktreeList } from './worktree-list';
+
+const WORKSPACE_ROOT = path.resolve(__dirname, '../../../..');
+
+describe('the worktree pool', () => {
+  let repo: TestRepo;
+  let worktreesRoot: string;
+  let base: string;
+  beforeEach(() => {
+    repo = createTestRepo({
+      '.gitignore': 'node_modules/\nbuild/\n*.log\n',
+      'src/a.ts': 'export const a = 1;\n',
+      'src/deep/b.ts': 'export const b = 1;\n',
+      'bin/run.sh': '#!/bin/sh\necho run\n',
+    });
+    fs.chmodSync(path.join(repo.root, 'bin/run.sh'), 0o755);
+    repo.git(['add', 'bin/run.sh']);
+    repo.git(['commit', '-q', '-m', 'executable']);
+    worktreesRoot = path.join(repo.scratch, 'worktrees');
+    base = repo.git(['rev-parse', 'HEAD']).trim();
+  });
+  afterEach(() => repo.cleanup());
+
+  const create = (lane: string, extra: Partial<Parameters<typeof createLaneWorktree>[0]> = {}) =>
+    createLaneWorktree({ repoRoot: repo.root, feature: 'export', lane, baseCommit: base, worktreesRoot, linkNodeModules: false, poolSize: 2, ...extra });
+
+  /** A fresh `git worktree add` of `commit`, as a lane would get without the pool. */
+  const freshCheckout = (name: string, commit: string) => {
+    const dir = path.join(repo.scratch, `fresh-${name}`);
+    repo.git(['worktree', 'add', '-q', '--detach', dir, commit]);
+    return dir;
+  };
+
+  /** What tells two checkouts apart: every file and folder (content, mode), and git's view of untracked and ignored files. */
+  const describeCheckout = (dir: string) => ({
+    files: walkFolder(dir, ['.git']),
+    others: repo.git(['ls-files', '-o'], dir),
+    status: repo.git(['status', '--ignored', '--porcelain'], dir),
+    head: repo.git(['rev-parse', 'HEAD'], dir).trim(),
+  });
+
+  /** Lane A's leftovers: a change to a tracked file, untracked and ignored files, a nested ignored folder, a nested repository, a commit, modes. */
+  const dirty = (wt: LaneWorktree) => {
+    repo.write('src/a.ts', 'export const a = "from lane A";\n', wt.path);
+    repo.write('src/new-from-a.ts', 'export const fromA = true;\n', wt.path);
+    repo.write('node_modules/x/index.js', 'module.exports = "lane A";\n', wt.path);
+    repo.write('build/out.js', 'built by lane A\n', wt.path);
+    repo.write('debug.log', 'lane A log\n', wt.path);
+    fs.mkdirSync(path.join(wt.path, 'empty-from-a'));
+    repo.write('vendor/sub/file.txt', 'nested\n', wt.path);
+    repo.git(['init', '-q'], path.join(wt.path, 'vendor/sub'));
+    fs.chmodSync(path.join(wt.path, 'src/deep/b.ts'), 0o600);
+    fs.chmodSync(path.join(wt.path, 'src/deep'), 0o700);
+    fs.chmodSync(path.join(wt.path, 'bin/run.sh'), 0o644);
+    fs.rmSync(path.join(wt.path, 'src/deep/b.ts'));
+    repo.write('src/deep/b.ts', 'export const b = "A";\n', wt.path);
+    fs.chmodSync(path.join(wt.path, 'src/deep/b.ts'), 0o600);
+    repo.write('src/committed-by-a.ts', 'committed\n', wt.path);
+    repo.git(['add', 'src/committed-by-a.ts'], wt.path);
+    repo.git(['commit', '-q', '-m', 'lane A'], wt.path);
+  };
+
+  it('gives lane B the worktree lane A left, identical to a fresh checkout of the base, with none of A\u2019s files', async () => {
+    const a = await create('a');
+    expect(a.reused).toBe(false);
+    dirty(a);
+    await expect(releaseLaneWorktree(a)).resolves.toEqual({ pooled: true });
+    expect(repo.git(['branch', '--list', a.branch])).toBe('');
+
+    const b = await create('b');
+    expect(b.reused).toBe(true);
+    expect(b.path).toBe(path.join(worktreesRoot, 'export', path.basename(b.path)));
+    expect(describeCheckout(b.path)).toEqual(describeCheckout(freshCheckout('b', base)));
+    for (const left of ['src/new-from-a.ts', 'node_modules', 'build', 'debug.log', 'empty-from-a', 'vendor', 'src/committed-by-a.ts']) {
+      expect(fs.existsSync(path.join(b.path, left))).toBe(false);
+    }
+    expect(repo.git(['symbolic-ref', '--short', 'HEAD'], b.path).trim()).toBe(b.branch);
+    expect(repo.git(['reflog', '--format=%s'], b.path)).not.toContain('lane A');
+    const entry = parseWorktreeList(repo.git(['worktree', 'list', '--porcelain'])).find((e) => e.path === b.path);
+    expect(entry).toMatchObject({ branch: b.branch, locked: expect.stringContaining('lane=b') });
+  });
+
+  it('gives a lane whose base moved the new base', async () => {
+    const a = await create('a');
+    dirty(a);
+    await releaseLaneWorktree(a);
+    repo.write('src/a.ts', 'export const a = 2;\n');
+    repo.write('src/added.ts', 'export const added = 1;\n');
+    repo.git(['rm', '-q', 'src/deep/b.ts']);
+    repo.git(['add', '-A']);
+    repo.git(['commit', '-q', '-m', 'the base moves']);
+    const moved = repo.git(['rev-parse', 'HEAD']).trim();
+
+    const b = await create('b', { baseCommit: 'main' });
+    expect(b.reused).toBe(true);
+    expect(b.baseCommit).toBe(moved);
+    expect(describeCheckout(b.path)).toEqual(describeCheckout(freshCheckout('moved', moved)));
+    expect(repo.read('src/a.ts', b.path)).toBe('export const a = 2;\n');
+    expect(fs.existsSync(path.join(b.path, 'src/deep'))).toBe(false);
+  });
+
+  it('keeps at most poolSize worktrees and removes the rest, branches included', async () => {
+    const lanes = await Promise.all(['a', 'b', 'c'].map((lane) => create(lane)));
+    const released = [];
+    for (const wt of lanes) released.push(await releaseLaneWorktree(wt));
+    expect(released.map((r) => r.pooled)).toEqual([true, true, false]);
+    expect(fs.readdirSync(poolDir(worktreesRoot)).length).toBe(2);
+    expect(fs.existsSync(lanes[2].path)).toBe(false);
+    expect(repo.git(['branch', '--list', 'agent-lanes/*'])).toBe('');
+    // Each pooled worktree is claimed once: two lanes at once get one each, the third a new checkout.
+    const again = await Promise.all(['d', 'e', 'f'].map((lane) => create(lane)));
+    expect(again.map((wt) => wt.reused).sort()).toEqual([false, true, true]);
+    expect(new Set(again.map((wt) => wt.path)).size).toBe(3);
+    expect(fs.readdirSync(poolDir(worktreesRoot))).toEqual([]);
+  });
+
+  it('removes instead of pooling when reuse is refused, when pooling is off, and when git holds state a fresh worktree has not', async () => {
+    const refused = await create('a');
+    await expect(releaseLaneWorktree(refused, { reuse: false })).resolves.toEqual({ pooled: false });
+    expect(fs.existsSync(refused.path)).toBe(false);
+
+    const off = await create('b', { poolSize: 0 });
+    expect(off.pool).toBeUndefined();
+    await expect(releaseLaneWorktree(off)).resolves.toEqual({ pooled: false });
+    expect(fs.existsSync(off.path)).toBe(false);
+
+    const rebasing = await create('c');
+    const adminDir = repo.git(['rev-parse', '--absolute-git-dir'], rebasing.path).trim();
+    fs.mkdirSync(path.join(adminDir, 'rebase-merge'));
+    fs.writeFileSync(path.join(adminDir, 'rebase-merge', 'head-name'), 'refs/heads/main\n');
+    const result = await releaseLaneWorktree(rebasing);
+    expect(result).toEqual({ pooled: false, why: expect.stringContaining('rebase-merge') });
+    expect(fs.existsSync(rebasing.path)).toBe(false);
+    expect(fs.existsSync(poolDir(worktreesRoot)) ? fs.readdirSync(poolDir(worktreesRoot)) : []).toEqual([]);
+    expect(parseWorktreeList(repo.git(['worktree', 'list', '--porcelain'])).map((e) => e.path)).toEqual([repo.root]);
+    expect(repo.git(['branch', '--list', 'agent-lanes/*'])).toBe('');
+  });
+
+  it('leaks nothing when the process holding a pooled worktree is killed: the next prune removes it', async () => {
+    await releaseLaneWorktree(await create('a'));
+    const child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '__fixtures__', 'start-lane.ts'), repo.root, worktreesRoot, 'export', 'killed'],
+      {
+        cwd: WORKSPACE_ROOT,
+        stdio: ['pipe', 'pipe', 'inherit'],
+        env: { ...process.env, NX_AGENT_LANES_POOL_SIZE: '2', TS_NODE_PROJECT: path.join(WORKSPACE_ROOT, 'packages/nx-agent-lanes/tsconfig.json') },
+      },
+    );
+    const held = await new Promise<{ path: string; branch: string }>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(JSON.parse(out.slice(0, out.indexOf('\n'))));
+      });
+      child.on('exit', (code) => reject(new Error(`start-lane exited with ${code} before reporting`)));
+    });
+    expect(fs.readdirSync(poolDir(worktreesRoot))).toEqual([]);
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+
+    await expect(pruneStaleWorktrees(repo.root)).resolves.toEqual([held.path, held.branch]);
+    expect(parseWorktreeList(repo.git(['worktree', 'list', '--porcelain'])).map((e) => e.path)).toEqual([repo.root]);
+    expect(repo.git(['branch', '--list', 'agent-lanes/*'])).toBe('');
+    expect((await create('next')).reused).toBe(false);
+  });
+
+  it('empties the pool of free worktrees and leaves a claimed one to its lane', async () => {
+    const [a, b] = await Promise.all([create('a'), create('b')]);
+    await releaseLaneWorktree(a);
+    await releaseLaneWorktree(b);
+    const claimed = await create('c');
+    expect(claimed.reused).toBe(true);
+    const removed = await emptyWorktreePool(repo.root, { dir: poolDir(worktreesRoot) });
+    expect(removed).toHaveLength(1);
+    expect(fs.existsSync(poolDir(worktreesRoot))).toBe(false);
+    expect(parseWorktreeList(repo.git(['worktree', 'list', '--porcelain'])).map((e) => e.path)).toEqual([repo.root, claimed.path]);
+    await expect(emptyWorktreePool(repo.root, { dir: poolDir(worktreesRoot) })).resolves.toEqual([]);
+  });
+
+  it('reads its size from NX_AGENT_LANES_POOL_SIZE, 4 by default, and refuses what is not a whole number', () => {
+    expect(readPoolSize({})).toBe(4);
+    expect(readPoolSize({ NX_AGENT_LANES_POOL_SIZE: '0' })).toBe(0);
+    expect(readPoolSize({ NX_AGENT_LANES_POOL_SIZE: ' 8 ' })).toBe(8);
+    expect(() => readPoolSize({ NX_AGENT_LANES_POOL_SIZE: 'off' })).toThrow(GitError);
+    expect(() => readPoolSize({ NX_AGENT_LANES_POOL_SIZE: '-1' })).toThrow(/not a whole number/);
+  });
+});

@@ -1,0 +1,134 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { GitError } from '../errors';
+import { deleteLaneBranch, listWorktrees, removeWorktreeDir } from './remove-worktree';
+import { resetForReuse } from './reset-for-reuse';
+import { withRepositoryLock } from './repository-lock';
+import { runGit } from './run-git';
+import type { WorktreeEntry } from './worktree-list';
+
+/**
+ * A pool of clean, detached worktrees per repository, so a lane's worktree costs a checkout of
+ * what differs from the last lane's base instead of a checkout of the whole repository. The
+ * repository lock is the pool's lock: claiming, returning and emptying all hold it, as do
+ * worktree creation and prune, so none of them sees a worktree half moved. A pooled worktree is
+ * unlocked and detached in `<worktreesRoot>/.pool/` (no feature name starts with a dot); a
+ * claimed one is moved to the lane's own path and locked with the lane's owner before the lock
+ * is let go, so a run killed while holding it leaves a stale lane worktree that prune removes.
+ */
+
+export const POOL_SIZE_ENV = 'NX_AGENT_LANES_POOL_SIZE';
+/** Nx runs 3 tasks at once by default, each holding one worktree; one more for `--parallel=4`. */
+export const DEFAULT_POOL_SIZE = 4;
+
+/** Where a worktree goes back for reuse, and how many clean worktrees the pool keeps at most. */
+export interface WorktreePool {
+  dir: string;
+  size: number;
+}
+
+/** NX_AGENT_LANES_POOL_SIZE: how many clean worktrees to keep; 0 makes and removes a worktree per lane. */
+export function readPoolSize(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[POOL_SIZE_ENV]?.trim();
+  if (raw === undefined || raw === '') return DEFAULT_POOL_SIZE;
+  if (!/^\d+$/.test(raw)) {
+    throw new GitError(`${POOL_SIZE_ENV} is "${raw}", not a whole number.`, {
+      hint: `Set it to how many clean worktrees to keep for reuse (default ${DEFAULT_POOL_SIZE}), or 0 to make a fresh worktree for every lane.`,
+    });
+  }
+  return Number(raw);
+}
+
+export function poolDir(worktreesRoot: string): string {
+  return path.join(worktreesRoot, '.pool');
+}
+
+/** The repository's pooled worktrees free to claim: registered, unlocked, detached, on disk, in the pool folder. */
+async function listFreePooled(repoRoot: string, dir: string): Promise<WorktreeEntry[]> {
+  const real = fs.existsSync(dir) ? fs.realpathSync(dir) : path.resolve(dir);
+  return (await listWorktrees(repoRoot)).filter(
+    (entry) =>
+      path.dirname(entry.path) === real && entry.locked === undefined && entry.detached && !entry.prunable && fs.existsSync(path.join(entry.path, '.git')),
+  );
+}
+
+export interface ClaimOptions {
+  repoRoot: string;
+  pool: WorktreePool;
+  /** Where the lane's worktree goes; must not exist. */
+  path: string;
+  branch: string;
+  baseCommit: string;
+  /** The lane's lock reason, naming its owner. */
+  reason: string;
+}
+
+/**
+ * Takes a pooled worktree for a lane: moves it to the lane's path, locks it with the lane's
+ * owner, and points its HEAD at a new branch at the base, without touching its files (see
+ * resetClaimedWorktree). The caller holds the repository lock. False when none is free; one
+ * that cannot be taken is removed.
+ */
+export async function claimPooledWorktree(o: ClaimOptions): Promise<boolean> {
+  const [free] = await listFreePooled(o.repoRoot, o.pool.dir);
+  if (!free) return false;
+  let at = free.path;
+  try {
+    await runGit(o.repoRoot, ['worktree', 'move', free.path, o.path]);
+    at = o.path;
+    await runGit(o.repoRoot, ['worktree', 'lock', '--reason', o.reason, o.path]);
+    await runGit(o.repoRoot, ['branch', '--no-track', o.branch, o.baseCommit]);
+    await runGit(o.path, ['symbolic-ref', 'HEAD', `refs/heads/${o.branch}`]);
+    return true;
+  } catch {
+    // A pooled worktree someone changed under us: not worth the lane's failure, a fresh one is made instead.
+    await removeWorktreeDir(o.repoRoot, at);
+    await deleteLaneBranch(o.repoRoot, o.branch);
+    return false;
+  }
+}
+
+/** Makes a claimed worktree's files those of its HEAD: git writes only the files that differ from the last base. */
+export async function resetClaimedWorktree(worktree: string): Promise<void> {
+  await runGit(worktree, ['reset', '--hard', '-q']);
+  await runGit(worktree, ['clean', '-ffdxq']);
+}
+
+/**
+ * Resets a lane's worktree and gives it back to the pool (detached at its base, unlocked, its
+ * branch deleted). Returns `pooled: false` and why, leaving the worktree to the caller to
+ * remove, when it could not be reset to a fresh worktree's state or the pool is full.
+ */
+export async function returnToPool(o: {
+  repoRoot: string;
+  path: string;
+  branch: string;
+  baseCommit: string;
+  pool: WorktreePool;
+}): Promise<{ pooled: boolean; why?: string }> {
+  const obstacle = await resetForReuse(o);
+  if (obstacle) return { pooled: false, why: obstacle };
+  return withRepositoryLock(o.repoRoot, { task: `return the ${path.basename(o.path)} worktree to the pool` }, async () => {
+    if ((await listFreePooled(o.repoRoot, o.pool.dir)).length >= o.pool.size) return { pooled: false };
+    fs.mkdirSync(o.pool.dir, { recursive: true });
+    let slot = path.join(fs.realpathSync(o.pool.dir), path.basename(o.path));
+    for (let n = 2; fs.existsSync(slot); n++) slot = path.join(path.dirname(slot), `${path.basename(o.path)}-${n}`);
+    await runGit(o.repoRoot, ['worktree', 'unlock', o.path]);
+    await runGit(o.repoRoot, ['worktree', 'move', o.path, slot]);
+    await deleteLaneBranch(o.repoRoot, o.branch);
+    return { pooled: true };
+  });
+}
+
+/** Removes every free pooled worktree of this repository (a shared NX_AGENT_LANES_WORKTREES may hold other repositories' too). Returns the paths removed. */
+export async function emptyWorktreePool(repoRoot: string, pool: Pick<WorktreePool, 'dir'>): Promise<string[]> {
+  return withRepositoryLock(repoRoot, { task: 'empty the worktree pool' }, async () => {
+    const removed: string[] = [];
+    for (const entry of await listFreePooled(repoRoot, pool.dir)) {
+      await removeWorktreeDir(repoRoot, entry.path);
+      removed.push(entry.path);
+    }
+    if (fs.existsSync(pool.dir) && fs.readdirSync(pool.dir).length === 0) fs.rmdirSync(pool.dir);
+    return removed;
+  });
+}
