@@ -317,7 +317,8 @@ function computeCacheShare(usage) {
 
 /**
  * Sets the plan's `agent.provider` (the example's is anthropic), comment included, so the story
- * plays with another provider and nothing else changes.
+ * plays with another provider and nothing else changes. A plan of a live decompose may say
+ * nothing of its provider: there it is set as a JSONC edit.
  */
 function setPlanProvider(ws, provider) {
   if (!PROVIDERS[provider]) throw new Error(`No export story for provider ${provider}: one of ${Object.keys(PROVIDERS).join(', ')}`);
@@ -325,7 +326,11 @@ function setPlanProvider(ws, provider) {
   const plan = ws.read(PLAN_FILE);
   const field = '"provider": "anthropic"';
   const comment = "// Every lane runs the plugin's own agent loop on the Anthropic API with the default model.";
-  if (plan.split(field).length !== 2) throw new Error(`${PLAN_FILE} does not set ${field} exactly once`);
+  if (plan.split(field).length !== 2) {
+    const { applyEdits, modify } = require('jsonc-parser');
+    writeFileSync(ws.path(PLAN_FILE), applyEdits(plan, modify(plan, ['agent', 'provider'], provider, { formattingOptions: { insertSpaces: true, tabSize: 2 } })));
+    return;
+  }
   writeFileSync(
     ws.path(PLAN_FILE),
     plan
@@ -336,13 +341,15 @@ function setPlanProvider(ws, provider) {
 
 /**
  * Commits the workspace as the story's starting point (after `nx g nx-agent-lanes:init`), with
- * the plan set to the story's provider.
+ * the plan set to the story's provider; a workspace without the plan (the story from the goal)
+ * is committed as it is, and decompose-step.js sets the provider of the plan it writes.
  */
 async function prepareStory(story) {
-  setPlanProvider(story.ws, story.provider ?? 'anthropic');
+  const withPlan = story.ws.exists(PLAN_FILE);
+  if (withPlan) setPlanProvider(story.ws, story.provider ?? 'anthropic');
   const init = await runNx(story, ['g', 'nx-agent-lanes:init']);
   if (init.status !== 0) throw new Error(`nx g nx-agent-lanes:init failed:\n${init.output}`);
-  story.ws.commitAll('Acme Billing, with the plan of export-feature');
+  story.ws.commitAll(withPlan ? 'Acme Billing, with the plan of export-feature' : 'Acme Billing, before any plan of export-feature');
   return init;
 }
 

@@ -6,6 +6,7 @@
  *   npm run demo -- --clean              the same, and delete the scratch workspace at the end
  *   npm run demo -- --agent claude-code  the same story with Claude Code as every lane's agent
  *   npm run demo -- --live               real agents on the Anthropic API (needs ANTHROPIC_API_KEY; costs money)
+ *   npm run demo -- --from-goal          start with no plan: decompose proposes it from the goal, then the story plays on it
  *
  * Exits non-zero when any step does not do what the story says, so it doubles as a smoke test.
  */
@@ -20,6 +21,7 @@ const require = createRequire(import.meta.url);
 const { ensurePackageBuilt, createStoryWorkspace, PINNED_NX_VERSION, REPO_ROOT } = require('./story-workspace.js');
 const story = require('./export-story.js');
 const { renderLanesTable } = require('./render-lanes-table.js');
+const { DECOMPOSE_STEP, diffUsage } = require('./decompose-step.js');
 
 const { values: args } = parseArgs({
   options: {
@@ -27,18 +29,22 @@ const { values: args } = parseArgs({
     clean: { type: 'boolean' },
     live: { type: 'boolean' },
     agent: { type: 'string', default: 'anthropic' },
+    'from-goal': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (args.help) {
   console.log(
     [
-      'Usage: npm run demo [-- --agent anthropic|claude-code] [-- --clean] [-- --live]',
+      'Usage: npm run demo [-- --agent anthropic|claude-code] [-- --from-goal] [-- --clean] [-- --live]',
       '  --agent anthropic    every lane runs the plugin\'s own tool loop (the default)',
       '  --agent claude-code  every lane runs Claude Code through the Agent SDK, installed in the scratch workspace',
       '  --keep               keep the scratch workspace (the default)',
       '  --clean              delete it at the end',
       '  --live               call the real Anthropic API (needs ANTHROPIC_API_KEY)',
+      '  --from-goal          start without the plan: `nx g nx-agent-lanes:decompose` proposes it from its goal',
+      '                       (a scripted session on the replay server; the real API with --live; always the',
+      '                       anthropic provider), then the story plays on the plan it wrote',
     ].join('\n'),
   );
   process.exit(0);
@@ -51,6 +57,8 @@ if (args.live && !process.env.ANTHROPIC_API_KEY) {
   console.error('--live calls the real Anthropic API: set ANTHROPIC_API_KEY first (or drop --live to replay the story).');
   process.exit(2);
 }
+
+const fromGoal = args['from-goal'] === true;
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code) => (text) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
@@ -115,7 +123,9 @@ function condense(output) {
 async function main() {
   console.log(bold('nx-agent-lanes: the export story'));
   say(
-    'A team wants customers to download their orders, invoices and activity as CSV. The plan splits it into four lanes ' +
+    'A team wants customers to download their orders, invoices and activity as CSV. ' +
+      (fromGoal ? 'The workspace has no plan yet: decompose proposes one from that goal, and the validator checks it. ' : '') +
+      'The plan splits it into four lanes ' +
       '(backend, export-logic, frontend, docs), one AI agent each, working at once in their own git worktrees. ' +
       (args.live
         ? 'This run calls the real Anthropic API with your key: the agents decide for themselves, so the story may differ.'
@@ -132,32 +142,49 @@ async function main() {
 
   const { devDependencies } = story.PROVIDERS[args.agent];
   const extra = Object.entries(devDependencies).map(([name, version]) => `${name}@${version}`);
-  say(`\nCreating a scratch workspace from examples/export-story, outside this repository (in ${tmpdir()})${extra.length ? `, with ${extra.join(', ')}` : ''}:`);
-  const ws = createStoryWorkspace({ nxVersion: PINNED_NX_VERSION, extraDevDependencies: devDependencies, log: (line) => console.log(dim(`    $ ${line}`)) });
+  say(
+    `\nCreating a scratch workspace from examples/export-story${fromGoal ? ' without its plan (features/)' : ''}, outside this repository (in ${tmpdir()})` +
+      `${extra.length ? `, with ${extra.join(', ')}` : ''}:`,
+  );
+  const ws = createStoryWorkspace({
+    nxVersion: PINNED_NX_VERSION,
+    withoutPlan: fromGoal,
+    extraDevDependencies: devDependencies,
+    log: (line) => console.log(dim(`    $ ${line}`)),
+  });
   say(`    ${bold(ws.root)}`);
   const logs = join(ws.root, 'dist', 'demo-logs');
   mkdirSync(logs, { recursive: true });
 
   let replay;
+  let decomposeUsage;
   let lastStatus = 0;
   const problems = [];
   try {
     const agentEnv = {};
     if (!args.live) {
-      const script = args.agent === 'anthropic' ? undefined : buildReplayScript({ agent: args.agent });
-      if (script) writeFileSync(join(logs, `${story.FEATURE}.${args.agent}.replay.json`), `${JSON.stringify(script, null, 2)}\n`);
+      const script = args.agent === 'anthropic' && !fromGoal ? undefined : buildReplayScript({ agent: args.agent, fromGoal });
+      const scriptFile = join(logs, `${story.FEATURE}.${args.agent}${fromGoal ? '.from-goal' : ''}.replay.json`);
+      if (script) writeFileSync(scriptFile, `${JSON.stringify(script, null, 2)}\n`);
       replay = await story.startReplayBackend({ script });
       Object.assign(agentEnv, replay.env);
       say(`\nThe replay server listens on ${replay.server.url}; ANTHROPIC_BASE_URL points there (ANTHROPIC_API_KEY is a dummy).`);
-      if (script) say(`Its script: ${relative(ws.root, join(logs, `${story.FEATURE}.${args.agent}.replay.json`))}.`);
+      if (script) say(`Its script: ${relative(ws.root, scriptFile)}${fromGoal ? ', the decompose session first (tools/demo/decompose-storyboard.mjs)' : ''}.`);
     }
     const ctx = { ws, server: replay?.server, agentEnv, provider: args.agent };
     const init = await story.prepareStory(ctx);
-    if (args.agent !== 'anthropic') say(`\nThe plan's agent.provider is ${args.agent} (${story.PLAN_FILE}).`);
+    if (args.agent !== 'anthropic') {
+      say(
+        fromGoal
+          ? `\ndecompose runs on the anthropic provider (a claude-code decompose would need its own scripted session); the plan it writes gets agent.provider ${args.agent} before it is committed.`
+          : `\nThe plan's agent.provider is ${args.agent} (${story.PLAN_FILE}).`,
+      );
+    }
     say(`\n$ nx g nx-agent-lanes:init   ${dim(`(what \`nx add nx-agent-lanes\` runs: registers the plugin in nx.json; exit ${init.status})`)}`);
-    say(`$ git init && git commit     ${dim('(the workspace, the plan and the plugin, as the starting point)')}`);
+    say(`$ git init && git commit     ${dim(fromGoal ? '(the workspace and the plugin, with no plan yet, as the starting point)' : '(the workspace, the plan and the plugin, as the starting point)')}`);
 
-    const steps = args.live ? story.STEPS.filter((s) => ['template-tests', 'plan', 'launch'].includes(s.id)) : story.STEPS;
+    const all = fromGoal ? [DECOMPOSE_STEP, ...story.STEPS] : story.STEPS;
+    const steps = args.live ? all.filter((s) => ['decompose', 'template-tests', 'plan', 'launch'].includes(s.id)) : all;
     for (const [i, step] of steps.entries()) {
       console.log(`\n${bold(`── ${i + 1}. ${step.title} `.padEnd(96, '─'))}`);
       say(typeof step.says === 'function' ? step.says(ctx) : step.says);
@@ -175,6 +202,12 @@ async function main() {
         for (const p of found) console.log(red(`  ✘ ${p}`));
       } else {
         console.log(wrap(`${green('✔')} ${step.summarize(o)}`, 96, '  ').replace(/^ {2}/, '  '));
+      }
+      if (step.id === DECOMPOSE_STEP.id) decomposeUsage = o.servedUsage;
+      if (step.required && o.status !== 0) {
+        problems.push(`${step.id}: exited ${o.status}, so the steps after it did not run`);
+        console.log(red(`  ✘ without its result the story cannot go on: see ${relative(ws.root, join(logs, `${String(i + 1).padStart(2, '0')}-${step.id}.log`))}`));
+        break;
       }
     }
 
@@ -195,11 +228,19 @@ async function main() {
           `${Math.round(share * 100)}% of all input tokens were served from the prompt cache.`,
       );
       // Every answer the server sent went through a lane's meter: the report's total must be their price.
-      const served = story.priceServedUsage(stats.usage);
+      // decompose's answers went through its own meter, before the feature existed: not in the report.
+      const served = story.priceServedUsage(decomposeUsage ? diffUsage(decomposeUsage, stats.usage) : stats.usage);
       const total = integration?.report.totals.costUsd;
       const equal = total !== undefined && Math.abs(total - served) < 1e-5;
+      if (decomposeUsage) {
+        console.log(`\ndecompose, on its own meter (not in the feature's report): $${story.priceServedUsage(decomposeUsage).toFixed(4)}`);
+        console.log(`Replay server's whole sum of served usage, priced:         $${story.priceServedUsage(stats.usage).toFixed(4)}`);
+      }
       console.log(`\nReport total, every paid attempt of every lane:   $${total === undefined ? '(no report)' : total.toFixed(4)}`);
-      console.log(`Replay server's own sum of served usage, priced: $${served.toFixed(4)}  ${equal ? green('equal') : red('NOT equal')}`);
+      console.log(
+        `Replay server's own sum of served usage, priced: $${served.toFixed(4)}  ${equal ? green('equal') : red('NOT equal')}` +
+          (decomposeUsage ? dim("  (the lanes' sessions: the whole sum less decompose's)") : ''),
+      );
       if (!equal && !args.live) problems.push(`the report's total $${total?.toFixed(6)} is not the replay server's served usage priced, $${served.toFixed(6)}`);
     }
   } finally {

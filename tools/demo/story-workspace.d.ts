@@ -39,6 +39,8 @@ export declare function nxBin(root: string): string;
 export interface WorkspaceOptions {
   /** A folder copied in first (node_modules, dist, .nx and vendor skipped). */
   fixture?: string;
+  /** Paths relative to the fixture left out of the copy. */
+  omit?: string[];
   /** Files written after the fixture, by path relative to the workspace. */
   files?: Record<string, string>;
   nxVersion?: string;
@@ -55,6 +57,8 @@ export interface WorkspaceOptions {
 export declare function createWorkspace(options?: WorkspaceOptions): string;
 export declare function createStoryWorkspace(options?: {
   nxVersion?: string;
+  /** The fixture without features/: the story from the goal, where decompose writes the plan. */
+  withoutPlan?: boolean;
   /** A prepared install, or another story workspace, whose packages are copied. */
   install?: string;
   extraDevDependencies?: Record<string, string>;

@@ -98,8 +98,8 @@ function nxBin(root) {
 }
 
 /**
- * The one way tests and the demo make a workspace: a new temp dir with `fixture` copied in (or
- * just `files`), nx@nxVersion, @nx/devkit and the plugin from its packed tarball, and a git
+ * The one way tests and the demo make a workspace: a new temp dir with `fixture` copied in but
+ * for the paths in `omit` (relative to it), or just `files`; nx@nxVersion, @nx/devkit and the plugin from its packed tarball, and a git
  * repository with no commit yet.
  *
  * The packages come either from `install`, a prepared folder (see e2e/utils/nx-matrix.ts) whose
@@ -109,6 +109,7 @@ function nxBin(root) {
  */
 function createWorkspace({
   fixture,
+  omit = [],
   files = {},
   nxVersion = PINNED_NX_VERSION,
   install,
@@ -122,7 +123,7 @@ function createWorkspace({
   try {
     if (fixture) {
       // The fixture's own .nxignore only hides it from the repository's Nx workspace.
-      const skip = new Set(['node_modules', 'dist', '.nx', 'vendor', join(fixture, '.nxignore')]);
+      const skip = new Set(['node_modules', 'dist', '.nx', 'vendor', join(fixture, '.nxignore'), ...omit.map((path) => join(fixture, path))]);
       cpSync(fixture, root, { recursive: true, filter: (src) => !skip.has(basename(src)) && !skip.has(src) });
     }
     for (const [path, content] of Object.entries(files)) {
@@ -181,17 +182,20 @@ function runNpmInstall(root) {
 /**
  * The fixture copied into a new temp dir with nx@nxVersion and the plugin (see createWorkspace),
  * ready for the story's first commit. `nodeBinary` runs nx and, through PATH, its tasks;
- * `install` may be another story workspace, whose packages are copied.
+ * `install` may be another story workspace, whose packages are copied. `withoutPlan`: the
+ * fixture without features/, for a story that starts from the goal (decompose writes the plan).
  */
 function createStoryWorkspace({
   nxVersion = PINNED_NX_VERSION,
+  withoutPlan = false,
   install,
   extraDevDependencies = {},
   nodeBinary,
   prefix = 'nx-agent-lanes-demo-',
   log = () => {},
 } = {}) {
-  const root = createWorkspace({ fixture: FIXTURE_DIR, nxVersion, install, extraDevDependencies, prefix, log });
+  const omit = withoutPlan ? ['features'] : [];
+  const root = createWorkspace({ fixture: FIXTURE_DIR, omit, nxVersion, install, extraDevDependencies, prefix, log });
   return openStoryWorkspace(root, { nodeBinary });
 }
 
