@@ -111,8 +111,19 @@ async function measureScenario(nodeModules: string, { features, lanes, goalMs }:
     // What crosses from the plugin's worker to Nx, and back into it for createDependencies.
     const projectBytes = Buffer.byteLength(JSON.stringify(results));
     started = performance.now();
-    await createDependencies({}, { projects: configs, workspaceRoot: root, nxJsonConfiguration: {}, externalNodes: {}, fileMap: { projectFileMap: {}, nonProjectFiles: [] }, filesToProcess: { projectFileMap: {}, nonProjectFiles: [] } } as CreateDependenciesContext);
+    const dependencies = await createDependencies({}, { projects: configs, workspaceRoot: root, nxJsonConfiguration: {}, externalNodes: {}, fileMap: { projectFileMap: {}, nonProjectFiles: [] }, filesToProcess: { projectFileMap: {}, nonProjectFiles: [] } } as CreateDependenciesContext);
     const depsMs = performance.now() - started;
+
+    // Nx's own part: the same projects and dependencies from a plugin that only replays them.
+    writeReplayPlugin(root, results, dependencies);
+    nxJson(['./tools/replay-projects.js']);
+    const replayMs: number[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      const run = await show();
+      replayMs.push(run.ms);
+      const replayed = (JSON.parse(run.output.slice(run.output.indexOf('['))) as string[]).length;
+      if (replayed !== expected) throw new Error(`the replaying plugin gave ${replayed} projects, expected ${expected}`);
+    }
 
     const share = median(withMs) - median(withoutMs);
     const label = `project graph, ${features.toLocaleString('en-US')} feature${features === 1 ? '' : 's'} x ${lanes.toLocaleString('en-US')} lanes`;
@@ -134,6 +145,11 @@ async function measureScenario(nodeModules: string, { features, lanes, goalMs }:
         pass: share <= goalMs,
       },
       {
+        measure: `${label}: Nx alone on the same projects (a plugin replaying them)`,
+        figure: formatMs(median(replayMs) - median(withoutMs)),
+        goal: '(context)',
+      },
+      {
         measure: `${label}: createNodes + createDependencies in-process`,
         figure: `${formatMs(nodesMs)} + ${formatMs(depsMs)}, ${(projectBytes / 1e6).toFixed(1)} MB of projects`,
         goal: `<= ${goalMs} ms`,
@@ -143,4 +159,25 @@ async function measureScenario(nodeModules: string, { features, lanes, goalMs }:
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * A local Nx plugin answering with `results` and `dependencies` as they are: what `nx show
+ * projects` costs with these projects when the plugin does no work. Nx loads a local plugin
+ * only in a workspace with a tsconfig.
+ */
+function writeReplayPlugin(root: string, results: unknown, dependencies: unknown): void {
+  mkdirSync(join(root, 'tools'), { recursive: true });
+  writeFileSync(join(root, 'tools', 'replay-projects.json'), JSON.stringify({ results, dependencies }));
+  writeFileSync(
+    join(root, 'tools', 'replay-projects.js'),
+    [
+      "const { readFileSync } = require('node:fs');",
+      "const { results, dependencies } = JSON.parse(readFileSync(require('node:path').join(__dirname, 'replay-projects.json'), 'utf8'));",
+      "exports.createNodesV2 = ['**/feature.jsonc', async () => results];",
+      'exports.createDependencies = () => dependencies;',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(root, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: {} }));
 }
