@@ -43,8 +43,8 @@ if (args.help) {
       '  --clean              delete it at the end',
       '  --live               call the real Anthropic API (needs ANTHROPIC_API_KEY)',
       '  --from-goal          start without the plan: `nx g nx-agent-lanes:decompose` proposes it from its goal',
-      '                       (a scripted session on the replay server; the real API with --live; always the',
-      '                       anthropic provider), then the story plays on the plan it wrote',
+      '                       (a scripted session on the replay server, the real API with --live; the provider',
+      '                       of --agent), then the story plays on the plan it wrote',
     ].join('\n'),
   );
   process.exit(0);
@@ -176,7 +176,7 @@ async function main() {
     if (args.agent !== 'anthropic') {
       say(
         fromGoal
-          ? `\ndecompose runs on the anthropic provider (a claude-code decompose would need its own scripted session); the plan it writes gets agent.provider ${args.agent} before it is committed.`
+          ? `\ndecompose runs with --provider ${args.agent} too; the plan it writes gets agent.provider ${args.agent} before it is committed.`
           : `\nThe plan's agent.provider is ${args.agent} (${story.PLAN_FILE}).`,
       );
     }
