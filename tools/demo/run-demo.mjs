@@ -159,6 +159,7 @@ async function main() {
   let replay;
   let decomposeUsage;
   let lastStatus = 0;
+  let stoppedAt;
   const problems = [];
   try {
     const agentEnv = {};
@@ -205,6 +206,7 @@ async function main() {
       }
       if (step.id === DECOMPOSE_STEP.id) decomposeUsage = o.servedUsage;
       if (step.required && o.status !== 0) {
+        stoppedAt = step.id;
         problems.push(`${step.id}: exited ${o.status}, so the steps after it did not run`);
         console.log(red(`  ✘ without its result the story cannot go on: see ${relative(ws.root, join(logs, `${String(i + 1).padStart(2, '0')}-${step.id}.log`))}`));
         break;
@@ -255,7 +257,8 @@ async function main() {
     say(`\nThe scratch workspace stays at ${ws.root} (branch lanes/export-feature, the report, the logs in dist/demo-logs).`);
     console.log(`Delete it with:\n    rm -rf ${ws.root} ${join(tmpdir(), 'nx-agent-lanes', `${basename(ws.root)}-*`)}`);
   }
-  if (args.live && lastStatus !== 0) {
+  // A live story that stopped at a step it needs is told as a problem below, not as a lane to answer.
+  if (args.live && lastStatus !== 0 && !stoppedAt) {
     say(red(`\nThe live run is not green yet (exit ${lastStatus}). Answer a blocked lane or give feedback as the output says, then run \`npx nx run export-feature:integrate\` in ${ws.root}.`));
     process.exitCode = 1;
   } else if (problems.length) {
