@@ -1,6 +1,6 @@
 import { DependencyType, type CreateDependencies, type RawProjectGraphDependency } from '@nx/devkit';
 import picomatch from 'picomatch';
-import { isPathInside, staticBases } from '../ownership';
+import { foldersHolding, isPathInside, staticBases } from '../ownership';
 import type { Feature, Lane } from '../feature/feature-types';
 import { LANE_AGENT_TARGET } from '../layout';
 import { FEATURE_FILE_GLOB } from './create-nodes';
@@ -56,19 +56,63 @@ function indexLanes(feature: Feature | undefined): Map<string, Lane> | undefined
  * `roots` must be sorted longest first.
  */
 export function findOwnedProjects(roots: Array<{ name: string; root: string }>, patterns: readonly string[]): string[] {
+  const index = indexRoots(roots);
   const found = new Set<string>();
   for (const base of staticBases(patterns)) {
     const holder = findOwningProject(roots, base);
     if (holder) found.add(holder);
-    for (const { name, root } of roots) if (root !== '' && isPathInside(root, base)) found.add(name);
+    for (const name of findProjectsInside(index, base)) found.add(name);
   }
   return [...found].sort();
 }
 
 /** The project whose root is the longest prefix of `path` (the root project only as a last resort). */
 export function findOwningProject(roots: Array<{ name: string; root: string }>, path: string): string | undefined {
-  for (const { name, root } of roots) {
-    if (isPathInside(path, root)) return name;
+  const { byRoot } = indexRoots(roots);
+  // Innermost folder first: the first root found is the longest one holding `path`.
+  for (const folder of foldersHolding(path)) {
+    const name = byRoot.get(folder);
+    if (name !== undefined) return name;
   }
   return undefined;
+}
+
+interface RootIndex {
+  byRoot: Map<string, string>;
+  /** Roots other than the workspace's, sorted, with their projects. */
+  sorted: Array<{ name: string; root: string }>;
+}
+
+// Every lane of a plan asks about the same roots: index them once per list, not per lane, since
+// a monorepo of a thousand projects times a plan of thousands of lanes is millions of prefix tests.
+const rootIndexes = new WeakMap<readonly { name: string; root: string }[], RootIndex>();
+
+function indexRoots(roots: Array<{ name: string; root: string }>): RootIndex {
+  let index = rootIndexes.get(roots);
+  if (!index) {
+    const byRoot = new Map<string, string>();
+    for (const { name, root } of roots) if (!byRoot.has(root)) byRoot.set(root, name);
+    const sorted = roots.filter(({ root }) => root !== '').sort((x, y) => (x.root < y.root ? -1 : x.root > y.root ? 1 : 0));
+    index = { byRoot, sorted };
+    rootIndexes.set(roots, index);
+  }
+  return index;
+}
+
+/** Projects whose root is `base` or lies inside it, found by binary search in the sorted roots. */
+function findProjectsInside({ sorted }: RootIndex, base: string): string[] {
+  if (base === '') return sorted.map(({ name }) => name);
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid].root < base) lo = mid + 1;
+    else hi = mid;
+  }
+  const names: string[] = [];
+  // Everything under `base/` sorts between `base` and `base0` ('0' follows '/').
+  for (let i = lo; i < sorted.length && sorted[i].root < `${base}0`; i++) {
+    if (isPathInside(sorted[i].root, base)) names.push(sorted[i].name);
+  }
+  return names;
 }
