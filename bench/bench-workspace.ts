@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failedLaneTasks } from '../e2e/utils/lane-tasks';
@@ -18,16 +18,28 @@ export interface NxRun {
   code: number | null;
   output: string;
   ms: number;
+  /**
+   * CPU time (user + system) of the nx command and every process it waited for: its task
+   * processes and theirs (git, tests, agents). Undefined where /usr/bin/time is missing.
+   */
+  cpuMs?: number;
 }
 
+/** GNU time, which reports the CPU of a command's whole process tree; the bench reads CPU only where it is. */
+const GNU_TIME = '/usr/bin/time';
+
 /**
- * Runs the workspace's nx and times it, wall clock, start to exit. Asynchronous on purpose:
- * the loopback Messages API server lives in this process and must keep answering meanwhile.
+ * Runs the workspace's nx and times it, wall clock, start to exit, and its CPU (see NxRun).
+ * Asynchronous on purpose: the loopback Messages API server lives in this process and must
+ * keep answering meanwhile.
  */
 export function runNx(options: { root: string; args: string[]; env?: NodeJS.ProcessEnv }): Promise<NxRun> {
   const started = performance.now();
+  const nx = [process.execPath, join(options.root, 'node_modules', '.bin', 'nx'), ...options.args];
+  const cpuFile = existsSync(GNU_TIME) ? join(mkdtempSync(join(tmpdir(), 'nx-agent-lanes-bench-cpu-')), 'cpu') : undefined;
+  const [command, ...args] = cpuFile ? [GNU_TIME, '-f', '%U %S', '-o', cpuFile, ...nx] : nx;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(options.root, 'node_modules', '.bin', 'nx'), ...options.args], {
+    const child = spawn(command, args, {
       cwd: options.root,
       env: nxEnv({ CI: 'true', ...options.env }),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -37,9 +49,27 @@ export function runNx(options: { root: string; args: string[]; env?: NodeJS.Proc
     child.stderr.on('data', (c: Buffer) => chunks.push(c));
     child.on('error', reject);
     child.on('close', (code) =>
-      resolve({ code, output: stripAnsi(Buffer.concat(chunks).toString('utf8')), ms: performance.now() - started }),
+      resolve({
+        code,
+        output: stripAnsi(Buffer.concat(chunks).toString('utf8')),
+        ms: performance.now() - started,
+        cpuMs: cpuFile ? readCpuMs(cpuFile) : undefined,
+      }),
     );
   });
+}
+
+/** `%U %S` as GNU time wrote it (its last line: a killed command gets a line about the signal before it). */
+function readCpuMs(file: string): number | undefined {
+  try {
+    const last = readFileSync(file, 'utf8').trim().split('\n').pop() ?? '';
+    const [user, system] = last.split(' ').map(Number);
+    return Number.isFinite(user) && Number.isFinite(system) ? (user + system) * 1000 : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(join(file, '..'), { recursive: true, force: true });
+  }
 }
 
 /** Nx colours its task lines even when piped; the bench reads them as plain text. */
@@ -109,17 +139,37 @@ export function planLanes(feature: string, count: number): BenchLane[] {
 /** The lane targets of a feature, for `nx run-many --targets=...`. */
 export const laneTargets = (lanes: readonly BenchLane[]): string => lanes.map((l) => `lane--${l.name}`).join(',');
 
-/** A scratch workspace with the built plugin installed and registered, and `features` (and `files`, by path) committed. */
+/** Files in the bench repository besides the features: the size the goals are stated for. */
+export const BENCH_REPOSITORY_FILES = 20_000;
+
+/**
+ * A scratch workspace with the built plugin installed and registered, `features` (and `files`,
+ * by path) committed, and as many generated files beside them as make the repository
+ * `repositoryFiles` files (default BENCH_REPOSITORY_FILES): every lane's worktree, Nx's file
+ * hashing and git's status walk pay for a repository of that size.
+ */
 export function createBenchWorkspace(options: {
   features: BenchFeature[];
   extraProjects?: Record<string, unknown>;
   files?: Record<string, string>;
+  repositoryFiles?: number;
 }): ScratchWorkspace {
   const ws = createScratchWorkspace('bench');
   ws.write('nx.json', JSON.stringify({ plugins: [{ plugin: 'nx-agent-lanes' }] }, null, 2));
   for (const feature of options.features) writeFeature(ws, feature);
   for (const [root, project] of Object.entries(options.extraProjects ?? {})) ws.write(`${root}/project.json`, JSON.stringify(project, null, 2));
   for (const [path, content] of Object.entries(options.files ?? {})) ws.write(path, content);
+  const tracked = ws.git(['ls-files', '--cached', '--others', '--exclude-standard']).split('\n').filter(Boolean).length;
+  writeFillerFiles(ws.root, Math.max(0, (options.repositoryFiles ?? BENCH_REPOSITORY_FILES) - tracked));
   ws.commitAll('bench features');
   return ws;
+}
+
+/** Folders of files no lane owns and no project claims, 100 a folder: a few seconds for 20,000. */
+export function writeFillerFiles(root: string, count: number): void {
+  for (let i = 0; i < count; i++) {
+    const dir = join(root, 'filler', `d${Math.floor(i / 100)}`);
+    if (i % 100 === 0) mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `f${i % 100}.js`), `module.exports = ${i};\n`);
+  }
 }
