@@ -5,7 +5,8 @@ import { GitError } from '../errors';
 import { createTestRepo, type TestRepo } from './create-test-repo';
 import { walkFolder } from './__fixtures__/walk-folder';
 import { createLaneWorktree, pruneStaleWorktrees, releaseLaneWorktree, type LaneWorktree } from './lane-worktree';
-import { emptyWorktreePool, poolDir, readPoolSize } from './worktree-pool';
+import { snapshotRepository } from './repository-fingerprint';
+import { emptyWorktreePool, POOL_LOCK_REASON, poolDir, readPoolSize } from './worktree-pool';
 import { parseWorktreeList } from './worktree-list';
 
 const WORKSPACE_ROOT = path.resolve(__dirname, '../../../..');
@@ -74,6 +75,11 @@ describe('the worktree pool', () => {
     dirty(a);
     await expect(releaseLaneWorktree(a)).resolves.toEqual({ pooled: true });
     expect(repo.git(['branch', '--list', a.branch])).toBe('');
+    // Locked as the pool's: prune leaves it, and the repository watch does not take it for one of the user's worktrees.
+    const pooled = parseWorktreeList(repo.git(['worktree', 'list', '--porcelain'])).filter((e) => e.path !== repo.root);
+    expect(pooled).toEqual([{ path: path.join(poolDir(worktreesRoot), path.basename(a.path)), head: base, bare: false, detached: true, locked: POOL_LOCK_REASON }]);
+    await expect(pruneStaleWorktrees(repo.root)).resolves.toEqual([]);
+    expect(Object.keys((await snapshotRepository(repo.root)).heads)).toEqual(['HEAD']);
 
     const b = await create('b');
     expect(b.reused).toBe(true);

@@ -12,14 +12,17 @@ import type { WorktreeEntry } from './worktree-list';
  * what differs from the last lane's base instead of a checkout of the whole repository. The
  * repository lock is the pool's lock: claiming, returning and emptying all hold it, as do
  * worktree creation and prune, so none of them sees a worktree half moved. A pooled worktree is
- * unlocked and detached in `<worktreesRoot>/.pool/` (no feature name starts with a dot); a
- * claimed one is moved to the lane's own path and locked with the lane's owner before the lock
+ * detached in `<worktreesRoot>/.pool/` (no feature name starts with a dot) and locked with
+ * POOL_LOCK_REASON: it names the plugin, so the repository watch never takes it for one of the
+ * user's worktrees (whose HEAD a lane must not move), and it names no process, so prune leaves it.
+ * A claimed one is moved to the lane's own path and locked with the lane's owner before the lock
  * is let go, so a run killed while holding it leaves a stale lane worktree that prune removes.
  */
 
 export const POOL_SIZE_ENV = 'NX_AGENT_LANES_POOL_SIZE';
 /** Nx runs 3 tasks at once by default, each holding one worktree; one more for `--parallel=4`. */
 export const DEFAULT_POOL_SIZE = 4;
+export const POOL_LOCK_REASON = 'nx-agent-lanes pool';
 
 /** Where a worktree goes back for reuse, and how many clean worktrees the pool keeps at most. */
 export interface WorktreePool {
@@ -43,13 +46,23 @@ export function poolDir(worktreesRoot: string): string {
   return path.join(worktreesRoot, '.pool');
 }
 
-/** The repository's pooled worktrees free to claim: registered, unlocked, detached, on disk, in the pool folder. */
-async function listFreePooled(repoRoot: string, dir: string): Promise<WorktreeEntry[]> {
+/** The repository's pooled worktrees: registered in the pool folder, detached, locked as the pool's; `gone` ones lost their folder. */
+async function listPooled(repoRoot: string, dir: string): Promise<{ free: WorktreeEntry[]; gone: WorktreeEntry[] }> {
   const real = fs.existsSync(dir) ? fs.realpathSync(dir) : path.resolve(dir);
-  return (await listWorktrees(repoRoot)).filter(
-    (entry) =>
-      path.dirname(entry.path) === real && entry.locked === undefined && entry.detached && !entry.prunable && fs.existsSync(path.join(entry.path, '.git')),
-  );
+  const pooled = (await listWorktrees(repoRoot)).filter((entry) => path.dirname(entry.path) === real && entry.locked === POOL_LOCK_REASON && entry.detached);
+  const onDisk = (entry: WorktreeEntry) => fs.existsSync(path.join(entry.path, '.git'));
+  return { free: pooled.filter(onDisk), gone: pooled.filter((entry) => !onDisk(entry)) };
+}
+
+/**
+ * Changes a worktree's lock reason in one step: git keeps it in `<admin dir>/locked` (git-worktree(1),
+ * DETAILS), and `git worktree unlock` then `lock` would show it unlocked in between, to the
+ * repository watch as one of the user's worktrees.
+ */
+async function relockWorktree(worktree: string, reason: string): Promise<void> {
+  const lockFile = path.join((await runGit(worktree, ['rev-parse', '--absolute-git-dir'])).trim(), 'locked');
+  fs.writeFileSync(`${lockFile}.${process.pid}.tmp`, reason);
+  fs.renameSync(`${lockFile}.${process.pid}.tmp`, lockFile);
 }
 
 export interface ClaimOptions {
@@ -70,13 +83,16 @@ export interface ClaimOptions {
  * that cannot be taken is removed.
  */
 export async function claimPooledWorktree(o: ClaimOptions): Promise<boolean> {
-  const [free] = await listFreePooled(o.repoRoot, o.pool.dir);
+  const { free: [free], gone } = await listPooled(o.repoRoot, o.pool.dir);
+  // Folders a temp cleaner removed: their lock keeps `git worktree prune` off them, so they are dropped here.
+  for (const entry of gone) await removeWorktreeDir(o.repoRoot, entry.path);
   if (!free) return false;
   let at = free.path;
   try {
-    await runGit(o.repoRoot, ['worktree', 'move', free.path, o.path]);
+    // --force twice moves a locked worktree; it stays locked as the pool's until its lane's lock replaces it.
+    await runGit(o.repoRoot, ['worktree', 'move', '--force', '--force', free.path, o.path]);
     at = o.path;
-    await runGit(o.repoRoot, ['worktree', 'lock', '--reason', o.reason, o.path]);
+    await relockWorktree(o.path, o.reason);
     await runGit(o.repoRoot, ['branch', '--no-track', o.branch, o.baseCommit]);
     await runGit(o.path, ['symbolic-ref', 'HEAD', `refs/heads/${o.branch}`]);
     return true;
@@ -95,8 +111,8 @@ export async function resetClaimedWorktree(worktree: string): Promise<void> {
 }
 
 /**
- * Resets a lane's worktree and gives it back to the pool (detached at its base, unlocked, its
- * branch deleted). Returns `pooled: false` and why, leaving the worktree to the caller to
+ * Resets a lane's worktree and gives it back to the pool (detached at its base, locked as the
+ * pool's, its branch deleted). Returns `pooled: false` and why, leaving the worktree to the caller to
  * remove, when it could not be reset to a fresh worktree's state or the pool is full.
  */
 export async function returnToPool(o: {
@@ -109,22 +125,23 @@ export async function returnToPool(o: {
   const obstacle = await resetForReuse(o);
   if (obstacle) return { pooled: false, why: obstacle };
   return withRepositoryLock(o.repoRoot, { task: `return the ${path.basename(o.path)} worktree to the pool` }, async () => {
-    if ((await listFreePooled(o.repoRoot, o.pool.dir)).length >= o.pool.size) return { pooled: false };
+    if ((await listPooled(o.repoRoot, o.pool.dir)).free.length >= o.pool.size) return { pooled: false };
     fs.mkdirSync(o.pool.dir, { recursive: true });
     let slot = path.join(fs.realpathSync(o.pool.dir), path.basename(o.path));
     for (let n = 2; fs.existsSync(slot); n++) slot = path.join(path.dirname(slot), `${path.basename(o.path)}-${n}`);
-    await runGit(o.repoRoot, ['worktree', 'unlock', o.path]);
-    await runGit(o.repoRoot, ['worktree', 'move', o.path, slot]);
+    await relockWorktree(o.path, POOL_LOCK_REASON);
+    await runGit(o.repoRoot, ['worktree', 'move', '--force', '--force', o.path, slot]);
     await deleteLaneBranch(o.repoRoot, o.branch);
     return { pooled: true };
   });
 }
 
-/** Removes every free pooled worktree of this repository (a shared NX_AGENT_LANES_WORKTREES may hold other repositories' too). Returns the paths removed. */
+/** Removes every pooled worktree of this repository (a shared NX_AGENT_LANES_WORKTREES may hold other repositories' too). Returns the paths removed. */
 export async function emptyWorktreePool(repoRoot: string, pool: Pick<WorktreePool, 'dir'>): Promise<string[]> {
   return withRepositoryLock(repoRoot, { task: 'empty the worktree pool' }, async () => {
     const removed: string[] = [];
-    for (const entry of await listFreePooled(repoRoot, pool.dir)) {
+    const { free, gone } = await listPooled(repoRoot, pool.dir);
+    for (const entry of [...free, ...gone]) {
       await removeWorktreeDir(repoRoot, entry.path);
       removed.push(entry.path);
     }

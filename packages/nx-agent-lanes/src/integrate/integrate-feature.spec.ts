@@ -5,6 +5,7 @@ import {
 } from '../__fixtures__/lane-fixture';
 import type { Feature } from '../feature/feature-types';
 import { testGitEnv, type TestRepo } from '../git/create-test-repo';
+import { listLaneWorktrees } from '../git/lane-worktree';
 import { sha256 } from '../hashing/sha256';
 import { runLane } from '../lanes/run-lane';
 import { laneArtifactsDir } from '../layout';
@@ -62,7 +63,7 @@ describe('integrateFeature', () => {
     expect(log).toEqual(['f: web lane', 'f: logic lane', 'f: api lane']);
     expect(repo.git(['show', 'lanes/f:apps/web/button.js'])).toContain('revokeObjectURL');
     expect(fingerprintCheckout(repo)).toBe(before);
-    expect(repo.git(['worktree', 'list']).trim().split('\n')).toHaveLength(1);
+    await expect(listLaneWorktrees(repo.root)).resolves.toEqual([]);
     expect(repo.git(['branch', '--list', 'agent-lanes/*']).trim()).toBe('');
     // Triage: only the web lane (review.risky) is shown in full.
     const md = readFileSync(files.markdown, 'utf8');
@@ -122,7 +123,7 @@ describe('integrateFeature', () => {
     const md = readFileSync(files.markdown, 'utf8');
     expect(md).toMatch(/shared\.txt/);
     expect(md).toMatch(/one/);
-    expect(repo.git(['worktree', 'list']).trim().split('\n')).toHaveLength(1);
+    await expect(listLaneWorktrees(repo.root)).resolves.toEqual([]);
   });
 
   describe('the lanes branch over reruns', () => {

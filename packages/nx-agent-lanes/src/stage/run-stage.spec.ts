@@ -209,12 +209,12 @@ describe('runStage', () => {
     /** The worktrees git knows besides the checkout, with their branch (none: detached) and lock. */
     const otherWorktrees = () => parseWorktreeList(repo.git(['worktree', 'list', '--porcelain'])).filter((e) => e.path !== repo.root);
 
-    it('gives the worktree back to the pool after the stage, detached and unlocked, its branch and scratch folder removed', async () => {
+    it('gives the worktree back to the pool after the stage, detached and locked as the pool\u2019s, its branch and scratch folder removed', async () => {
       const wt = await openIn();
       expect(existsSync(wt.path)).toBe(false);
       expect(existsSync(wt.scratch)).toBe(false);
       expect(repo.git(['branch', '--list', 'agent-lanes/*']).trim()).toBe('');
-      expect(otherWorktrees()).toEqual([{ path: join(wt.pool!.dir, basename(wt.path)), head: expect.any(String), bare: false, detached: true }]);
+      expect(otherWorktrees()).toEqual([{ path: join(wt.pool!.dir, basename(wt.path)), head: expect.any(String), bare: false, detached: true, locked: 'nx-agent-lanes pool' }]);
       // The next stage starts from it instead of a new checkout, and gives it back again.
       const next = await openIn((opened) => expect(opened.reused).toBe(true));
       expect(next.path).not.toBe(wt.path);
@@ -254,7 +254,7 @@ describe('runStage', () => {
       expect(existsSync(wt!.path)).toBe(false);
       expect(existsSync(wt!.scratch)).toBe(false);
       expect(repo.git(['branch', '--list', 'agent-lanes/*']).trim()).toBe('');
-      expect(otherWorktrees().map((e) => ({ detached: e.detached, locked: 'locked' in e }))).toEqual([{ detached: true, locked: false }]);
+      expect(otherWorktrees().map((e) => ({ detached: e.detached, locked: e.locked }))).toEqual([{ detached: true, locked: 'nx-agent-lanes pool' }]);
       await expect(runStage(stageOptions(), async () => 'again')).resolves.toBe('again');
     });
 
