@@ -39,6 +39,9 @@ describe('hostile lanes under the real nx CLI, in the OS sandbox', () => {
   let ws: ScratchWorkspace;
   let scratch: string;
   let worktreesRoot: string;
+  /** The worktrees the lanes gave back to the pool (locked as the pool's, detached). */
+  const pooledWorktrees = () =>
+    ws.git(['worktree', 'list', '--porcelain']).split('\n\n').filter((e) => e.includes('\nlocked nx-agent-lanes pool')).map((e) => e.split('\n')[0].slice('worktree '.length));
   let hostHome: string;
   let nxTmp: string;
   let decoy: Decoy;
@@ -348,14 +351,20 @@ describe('hostile lanes under the real nx CLI, in the OS sandbox', () => {
       expect(readFileSync(join(ws.root, '.git', 'packed-refs'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([]);
       delete (rest as Record<string, string>)['file packed-refs'];
     }
+    // The worktrees the lanes gave back to the pool are the plugin's (checked below), not the user's.
+    for (const admin of pooledWorktrees().map((wt) => execFileSync('git', ['rev-parse', '--absolute-git-dir'], { cwd: wt, encoding: 'utf8' }).trim())) {
+      for (const key of Object.keys(rest)) if (key.startsWith(`file worktrees/${admin.split('/').pop()}/`)) delete (rest as Record<string, string>)[key];
+    }
     expect(rest).toEqual(restBefore);
     const objects = new Set(listObjects(ws.root));
     expect(before.objects!.filter((o) => !objects.has(o))).toEqual([]);
-    // No worktree, lane branch or lock is left.
-    expect(ws.git(['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('worktree '))).toEqual([`worktree ${ws.root}`]);
+    // No lane worktree, lane branch or lock is left; the pool holds only worktrees as clean as a fresh checkout.
+    const pool = join(worktreesRoot, '.pool');
+    expect(ws.git(['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('worktree ') && !l.startsWith(`worktree ${pool}/`))).toEqual([`worktree ${ws.root}`]);
+    for (const wt of pooledWorktrees()) expect(execFileSync('git', ['status', '--porcelain', '--ignored', '--untracked-files=all'], { cwd: wt, encoding: 'utf8' })).toBe('');
     expect(ws.git(['branch', '--list', 'agent-lanes/*'])).toBe('');
     expect(listTree(join(ws.root, '.git', 'nx-agent-lanes', 'locks'))).toEqual([]);
-    expect(listTree(worktreesRoot).filter((f) => !statSync(f).isDirectory())).toEqual([]);
+    expect(listTree(worktreesRoot).filter((f) => !statSync(f).isDirectory() && !f.startsWith(`${pool}/`))).toEqual([]);
     // The temp folder nx ran with holds Nx's own file cache only: scratch folders and sandbox sockets are gone.
     expect(readdirSync(nxTmp).filter((name) => !name.startsWith('nx-native-file-cache'))).toEqual([]);
   });
