@@ -89,7 +89,9 @@ function readCommonDirSync(repoRoot: string): string {
 
 /**
  * Makes a locked worktree on a new branch at the base, links node_modules, and commits the
- * start patches. The lock keeps `git worktree prune` (ours or the user's) off it while the
+ * start patches. With a pool (see worktree-pool.ts), a clean worktree an earlier lane gave back
+ * is taken instead and reset to the base: git then writes only the files that differ, not the
+ * whole repository. The lock keeps `git worktree prune` (ours or the user's) off it while the
  * agent runs, and its reason names our process (pid and start time) so a crashed run's
  * worktree can be told apart. Touches only the new worktree, the new branch and the object store.
  */

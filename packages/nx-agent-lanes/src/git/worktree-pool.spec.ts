@@ -7,7 +7,8 @@ import { walkFolder } from './__fixtures__/walk-folder';
 import { createLaneWorktree, pruneStaleWorktrees, releaseLaneWorktree, type LaneWorktree } from './lane-worktree';
 import { snapshotRepository } from './repository-fingerprint';
 import { emptyWorktreePool, POOL_LOCK_REASON, poolDir, readPoolSize } from './worktree-pool';
-import { parseWorktreeList } from './worktree-list';
+import { deadPid } from '../locks/__fixtures__/processes';
+import { formatLockReason, parseWorktreeList } from './worktree-list';
 
 const WORKSPACE_ROOT = path.resolve(__dirname, '../../../..');
 
@@ -178,6 +179,18 @@ describe('the worktree pool', () => {
     expect(parseWorktreeList(repo.git(['worktree', 'list', '--porcelain'])).map((e) => e.path)).toEqual([repo.root]);
     expect(repo.git(['branch', '--list', 'agent-lanes/*'])).toBe('');
     expect((await create('next')).reused).toBe(false);
+  });
+
+  it('leaves a process killed between claiming and moving a pooled worktree a stale lane worktree, which prune removes', async () => {
+    const a = await create('a');
+    await releaseLaneWorktree(a);
+    // A claim locks the pooled worktree as its lane's before moving it: the state a kill -9 right then leaves.
+    const [slot] = fs.readdirSync(poolDir(worktreesRoot)).map((name) => path.join(poolDir(worktreesRoot), name));
+    const adminDir = repo.git(['rev-parse', '--absolute-git-dir'], slot).trim();
+    fs.writeFileSync(path.join(adminDir, 'locked'), formatLockReason({ kind: 'lane', pid: deadPid(), feature: 'export', lane: 'killed' }));
+    expect((await create('b')).reused).toBe(false);
+    await expect(pruneStaleWorktrees(repo.root)).resolves.toEqual([slot]);
+    expect(fs.existsSync(slot)).toBe(false);
   });
 
   it('empties the pool of free worktrees and leaves a claimed one to its lane', async () => {

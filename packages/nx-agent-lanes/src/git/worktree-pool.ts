@@ -46,12 +46,15 @@ export function poolDir(worktreesRoot: string): string {
   return path.join(worktreesRoot, '.pool');
 }
 
-/** The repository's pooled worktrees: registered in the pool folder, detached, locked as the pool's; `gone` ones lost their folder. */
+/**
+ * The repository's worktrees locked as the pool's: `free` ones in the pool folder, detached, on
+ * disk; `gone` ones whose folder a temp cleaner removed, or that a killed process left outside it.
+ */
 async function listPooled(repoRoot: string, dir: string): Promise<{ free: WorktreeEntry[]; gone: WorktreeEntry[] }> {
   const real = fs.existsSync(dir) ? fs.realpathSync(dir) : path.resolve(dir);
-  const pooled = (await listWorktrees(repoRoot)).filter((entry) => path.dirname(entry.path) === real && entry.locked === POOL_LOCK_REASON && entry.detached);
-  const onDisk = (entry: WorktreeEntry) => fs.existsSync(path.join(entry.path, '.git'));
-  return { free: pooled.filter(onDisk), gone: pooled.filter((entry) => !onDisk(entry)) };
+  const pooled = (await listWorktrees(repoRoot)).filter((entry) => entry.locked === POOL_LOCK_REASON);
+  const isFree = (entry: WorktreeEntry) => path.dirname(entry.path) === real && entry.detached && fs.existsSync(path.join(entry.path, '.git'));
+  return { free: pooled.filter(isFree), gone: pooled.filter((entry) => !isFree(entry)) };
 }
 
 /**
@@ -84,15 +87,16 @@ export interface ClaimOptions {
  */
 export async function claimPooledWorktree(o: ClaimOptions): Promise<boolean> {
   const { free: [free], gone } = await listPooled(o.repoRoot, o.pool.dir);
-  // Folders a temp cleaner removed: their lock keeps `git worktree prune` off them, so they are dropped here.
+  // Their lock keeps `git worktree prune` off them, so they are dropped here.
   for (const entry of gone) await removeWorktreeDir(o.repoRoot, entry.path);
   if (!free) return false;
   let at = free.path;
   try {
-    // --force twice moves a locked worktree; it stays locked as the pool's until its lane's lock replaces it.
+    // The lane's lock first: a process killed before the move leaves a stale lane worktree, which prune removes.
+    await relockWorktree(free.path, o.reason);
+    // --force twice moves a locked worktree.
     await runGit(o.repoRoot, ['worktree', 'move', '--force', '--force', free.path, o.path]);
     at = o.path;
-    await relockWorktree(o.path, o.reason);
     await runGit(o.repoRoot, ['branch', '--no-track', o.branch, o.baseCommit]);
     await runGit(o.path, ['symbolic-ref', 'HEAD', `refs/heads/${o.branch}`]);
     return true;
@@ -129,8 +133,9 @@ export async function returnToPool(o: {
     fs.mkdirSync(o.pool.dir, { recursive: true });
     let slot = path.join(fs.realpathSync(o.pool.dir), path.basename(o.path));
     for (let n = 2; fs.existsSync(slot); n++) slot = path.join(path.dirname(slot), `${path.basename(o.path)}-${n}`);
-    await relockWorktree(o.path, POOL_LOCK_REASON);
+    // Moved still locked as the lane's, so a process killed before the lock below leaves a stale lane worktree.
     await runGit(o.repoRoot, ['worktree', 'move', '--force', '--force', o.path, slot]);
+    await relockWorktree(slot, POOL_LOCK_REASON);
     await deleteLaneBranch(o.repoRoot, o.branch);
     return { pooled: true };
   });
