@@ -15,7 +15,7 @@ import { measureProjectGraph } from './measure-project-graph';
 import { measureSandboxedLanes, measureSandboxedStart, planSandboxFiles, SANDBOX_LANE_REPEATS } from './measure-sandbox';
 import { ANSWER_FEATURE, measureTargetedRerun, planAnswerFeature, planAnswerSessions } from './measure-targeted-rerun';
 import { measureWarmRerun, NOOP_PROJECT, planNoopProject } from './measure-warm-rerun';
-import { measureWorktreeSetup } from './measure-worktree-setup';
+import { GENERATED_FILES, measureWorktreeSetup } from './measure-worktree-setup';
 
 /** The measurements, by the names BENCH_ONLY picks them with, in the order they run. */
 const STEPS = ['parallel', 'warm', 'targeted', 'cache', 'worktree', 'graph', 'sandbox'] as const;
@@ -84,11 +84,11 @@ async function main(): Promise<void> {
       rows.push(...(await measurePromptCache({ ws, env, server, feature: cache[0] })));
     }
     if (runs('worktree')) {
-      step('worktree set-up on a generated 5,000-file repository');
+      step(`worktree set-up on a generated ${GENERATED_FILES.toLocaleString('en-US')}-file repository: raw, cold and pooled`);
       rows.push(...(await measureWorktreeSetup()));
     }
     if (ws && runs('graph')) {
-      step('project graph with 200 features of 8 lanes');
+      step('project graph: 200 x 8, 1 x 10,000 and 1,000 x 8 lanes');
       rows.push(...(await measureProjectGraph({ nodeModules: join(ws.root, 'node_modules') })));
     }
     if (ws && runs('sandbox')) {
