@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addProject, createScratchWorkspace, type ScratchWorkspace } from './utils/scratch-workspace';
+import { addProject, createScratchWorkspace, nxEnv, type ScratchWorkspace } from './utils/scratch-workspace';
 
 /**
  * Lane worktrees reused through the pool, through nx in a real workspace with the OS sandbox:
@@ -36,6 +36,9 @@ if (process.env.LANE_NAME === 'a') {
   fs.mkdirSync('empty-from-a');
   fs.chmodSync('libs/b/src', 0o700);
   console.log('a: dirtied its worktree');
+} else if (process.env.LANE_NAME === 'c') {
+  console.log('c: working until killed');
+  setInterval(() => {}, 1000);
 } else {
   const files = [];
   const walk = (dir) => {
@@ -96,11 +99,13 @@ if (process.env.LANE_NAME === 'a') {
     ws = createScratchWorkspace('pool');
     addProject(ws, 'libs/a');
     addProject(ws, 'libs/b', { 'src/index.ts': 'export const b = 1;\n' });
+    addProject(ws, 'libs/c');
     ws.write('tools/pool-agent.js', AGENT);
     ws.nx(['g', 'nx-agent-lanes:init']);
     ws.nx(['g', 'nx-agent-lanes:feature', FEATURE, '--goal', 'Lanes that share worktrees']);
     ws.nx(['g', 'nx-agent-lanes:lane', FEATURE, 'a', '--owns', 'libs/a/**', '--test', 'node -e 0']);
     ws.nx(['g', 'nx-agent-lanes:lane', FEATURE, 'b', '--owns', 'libs/b/**', '--test', 'node -e 0']);
+    ws.nx(['g', 'nx-agent-lanes:lane', FEATURE, 'c', '--owns', 'libs/c/**', '--test', 'node -e 0']);
     const planFile = `features/${FEATURE}/feature.jsonc`;
     ws.write(planFile, ws.read(planFile).replace(/"agent": \{[^}]*\}/, '"sandbox": "required",\n  "agent": { "provider": "command", "command": "node tools/pool-agent.js" }'));
     ws.commitAll(`plan ${FEATURE}`);
@@ -162,5 +167,32 @@ if (process.env.LANE_NAME === 'a') {
     expect(r.stdout).toContain('removed a clean worktree kept for reuse');
     expect(worktreePaths()).toEqual([ws.root]);
     expect(existsSync(poolDir())).toBe(false);
+  });
+
+  it('leaks nothing when nx is killed while its lane holds a pooled worktree: the next command prunes it', async () => {
+    runLane('b');
+    expect(pooled()).toHaveLength(1);
+    const child = spawn(process.execPath, [join(ws.root, 'node_modules', '.bin', 'nx'), 'run', `${FEATURE}:lane--c`, '--skip-nx-cache'], {
+      cwd: ws.root,
+      env: nxEnv(env()),
+      detached: true,
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const entries = () => ws.git(['worktree', 'list', '--porcelain']).split('\n\n');
+    const deadline = Date.now() + 120_000;
+    while (!entries().some((e) => e.includes(' lane=c')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    const held = entries().find((e) => e.includes(' lane=c'))?.split('\n')[0].slice('worktree '.length);
+    expect(held).toBeDefined();
+    // Lane c took the pooled worktree.
+    expect(pooled()).toEqual([]);
+    process.kill(-child.pid!, 'SIGKILL');
+    await exited;
+
+    const r = ws.nx(['run', `${FEATURE}:clean-lanes`], { env: env() });
+    expect(r.stdout).toContain(`pruned a stale worktree or branch left by an interrupted run: ${held}`);
+    expect(worktreePaths()).toEqual([ws.root]);
+    expect(ws.git(['branch', '--list', 'agent-lanes/*'])).toBe('');
+    expect(pooled()).toEqual([]);
   });
 });
