@@ -11,7 +11,6 @@ export function createDecomposer(provider: string, command?: string): Decomposer
     case 'anthropic':
       return createAnthropicDecomposer();
     case 'claude-code': {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { createClaudeCodeDecomposer } = require('./claude-code-decomposer') as typeof import('./claude-code-decomposer');
       return createClaudeCodeDecomposer();
     }
