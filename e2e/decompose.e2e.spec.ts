@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRecordedReplay, type RecordedReplay } from './utils/loopback-lanes';
+import { stripAnsi } from '../tools/demo/export-story';
 import { runNxAsync, type NxRun } from './utils/run-nx-async';
 import { createScratchWorkspace, type ScratchWorkspace } from './utils/scratch-workspace';
 
@@ -41,8 +42,15 @@ describe('nx g nx-agent-lanes:decompose', () => {
 
   const decomposer = join(__dirname, 'fixtures', 'scripted-decomposer.cjs');
   const readPrompts = (log: string) => readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { round: number; cwd: string; stdin: string; file: string; key: string | null });
-  const decompose = (feature: string, extra: string[], env: NodeJS.ProcessEnv = {}) =>
-    ws.nx(['g', 'nx-agent-lanes:decompose', feature, '--goal', goal, '--no-interactive', ...extra], { env, allowFailure: true });
+  // Plain text: with CI set, nx colours its CREATE lines.
+  const decompose = (feature: string, extra: string[], env: NodeJS.ProcessEnv = {}) => {
+    const run = ws.nx(['g', 'nx-agent-lanes:decompose', feature, '--goal', goal, '--no-interactive', ...extra], { env, allowFailure: true });
+    return { status: run.status, stdout: stripAnsi(run.stdout), stderr: stripAnsi(run.stderr) };
+  };
+  const decomposeAsync = async (args: string[], env: NodeJS.ProcessEnv) => {
+    const run = await runNxAsync(ws, ['g', 'nx-agent-lanes:decompose', ...args, '--goal', goal, '--no-interactive'], env);
+    return { ...run, output: stripAnsi(run.output) };
+  };
 
   describe('the command protocol, with a scripted decomposer', () => {
     const log = () => join(scratch, 'command-prompts.jsonl');
@@ -166,7 +174,7 @@ describe('nx g nx-agent-lanes:decompose', () => {
         ],
       });
       // Async: this process serves the model API the generator talks to.
-      run = await runNxAsync(ws, ['g', 'nx-agent-lanes:decompose', feature, '--goal', goal, '--no-interactive', '--lanes', '2'], { ANTHROPIC_API_KEY: 'sk-e2e-not-real', ANTHROPIC_BASE_URL: replay.recorder.url });
+      run = await decomposeAsync([feature, '--lanes', '2'], { ANTHROPIC_API_KEY: 'sk-e2e-not-real', ANTHROPIC_BASE_URL: replay.recorder.url });
     });
 
     afterAll(() => replay?.close());
@@ -206,7 +214,7 @@ describe('nx g nx-agent-lanes:decompose', () => {
     });
 
     it('stops at its budget, with the meter\'s figures, and writes nothing', async () => {
-      const costly = await runNxAsync(ws, ['g', 'nx-agent-lanes:decompose', 'costly', '--goal', goal, '--no-interactive', '--budgetUsd', '0.01'], { ANTHROPIC_API_KEY: 'sk-e2e-not-real', ANTHROPIC_BASE_URL: replay.recorder.url });
+      const costly = await decomposeAsync(['costly', '--budgetUsd', '0.01'], { ANTHROPIC_API_KEY: 'sk-e2e-not-real', ANTHROPIC_BASE_URL: replay.recorder.url });
       expect(costly.status).not.toBe(0);
       expect(costly.output).toMatch(/decompose: no plan \(stopped by its limit: [^\n]*budget of \$0\.0100[^\n]*\) · 1 turn · [^\n]*\$0\.05\d\d of \$0\.01/);
       const kept = /The prompt is kept in (\S+?)\.\s/.exec(costly.output)?.[1];
