@@ -8,6 +8,7 @@ import { hostAddresses, startDecoy, startRecordingUpstream, type Decoy, type Rec
 import { fingerprintCheckout } from './utils/checkout-fingerprint';
 import { runNxAsync } from './utils/run-nx-async';
 import { addProject, BUILT_PACKAGE, createScratchWorkspace, type ScratchWorkspace } from './utils/scratch-workspace';
+import { describePooledChanges, listPooledWorktrees } from './utils/pooled-worktrees';
 
 /**
  * The hostile catalogue through the real nx CLI, in the OS sandbox. One feature, one
@@ -39,9 +40,7 @@ describe('hostile lanes under the real nx CLI, in the OS sandbox', () => {
   let ws: ScratchWorkspace;
   let scratch: string;
   let worktreesRoot: string;
-  /** The worktrees the lanes gave back to the pool (locked as the pool's, detached). */
-  const pooledWorktrees = () =>
-    ws.git(['worktree', 'list', '--porcelain']).split('\n\n').filter((e) => e.includes('\nlocked nx-agent-lanes pool')).map((e) => e.split('\n')[0].slice('worktree '.length));
+  const pooledWorktrees = () => listPooledWorktrees(ws);
   let hostHome: string;
   let nxTmp: string;
   let decoy: Decoy;
@@ -361,7 +360,7 @@ describe('hostile lanes under the real nx CLI, in the OS sandbox', () => {
     // No lane worktree, lane branch or lock is left; the pool holds only worktrees as clean as a fresh checkout.
     const pool = join(worktreesRoot, '.pool');
     expect(ws.git(['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('worktree ') && !l.startsWith(`worktree ${pool}/`))).toEqual([`worktree ${ws.root}`]);
-    for (const wt of pooledWorktrees()) expect(execFileSync('git', ['status', '--porcelain', '--ignored', '--untracked-files=all'], { cwd: wt, encoding: 'utf8' })).toBe('');
+    for (const changes of Object.values(describePooledChanges(ws))) expect(changes).toBe('');
     expect(ws.git(['branch', '--list', 'agent-lanes/*'])).toBe('');
     expect(listTree(join(ws.root, '.git', 'nx-agent-lanes', 'locks'))).toEqual([]);
     expect(listTree(worktreesRoot).filter((f) => !statSync(f).isDirectory() && !f.startsWith(`${pool}/`))).toEqual([]);

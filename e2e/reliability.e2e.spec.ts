@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprintCheckout } from './utils/checkout-fingerprint';
 import { addProject, BUILT_PACKAGE, createScratchWorkspace, nxEnv, type ScratchWorkspace } from './utils/scratch-workspace';
+import { describePooledChanges } from './utils/pooled-worktrees';
 
 /**
  * Reliability under a real Nx: interrupts, kill -9, secrets, two runs at once and budgets, with the
@@ -86,13 +87,15 @@ describe('reliability under Nx', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  /** No worktree, no lane branch, no lock and no worktree folder is left behind. */
+  /** No lane worktree, no lane branch, no lock and no file in the worktrees folder is left behind; the pool holds only clean worktrees. */
   function expectNothingLeft(): void {
-    expect(ws.git(['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('worktree '))).toEqual([`worktree ${ws.root}`]);
+    const pool = join(worktreesRoot, '.pool');
+    expect(ws.git(['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('worktree ') && !l.startsWith(`worktree ${pool}/`))).toEqual([`worktree ${ws.root}`]);
+    for (const changes of Object.values(describePooledChanges(ws))) expect(changes).toBe('');
     expect(ws.git(['branch', '--list', 'agent-lanes/*'])).toBe('');
     const locks = join(ws.root, '.git', 'nx-agent-lanes', 'locks');
     expect(existsSync(locks) ? readdirSync(locks) : []).toEqual([]);
-    expect(listFiles(worktreesRoot).filter((f) => !statSync(f).isDirectory())).toEqual([]);
+    expect(listFiles(worktreesRoot).filter((f) => !statSync(f).isDirectory() && !f.startsWith(`${pool}/`))).toEqual([]);
   }
 
   describe('secrets', () => {
