@@ -2,7 +2,7 @@ import type { Tree } from '@nx/devkit';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { posix } from 'node:path';
 import type { PlanProblem } from '../errors';
-import { findFeatureOverlaps, type FeatureOwnership } from '../feature/find-feature-overlaps';
+import { describeFeatureOwnership, findFeatureOverlaps, type FeatureOwnership } from '../feature/find-feature-overlaps';
 import { locateOffset } from '../feature/locate-offset';
 import type { ReadFeatureResult } from '../feature/read-feature';
 import { findFeatures } from '../generators/utils/find-features';
@@ -79,14 +79,8 @@ async function findOverlapsWithOtherFeatures(tree: Tree, result: ReadFeatureResu
   for (const location of await findFeatures(tree)) {
     if (posix.dirname(location.file) === directory) continue;
     const other = await readFeatureInTree({ tree, file: location.file, text: tree.read(location.file, 'utf-8') ?? '' });
-    others.push(...describeOwnership(other));
+    others.push(...describeFeatureOwnership(other));
   }
   if (others.length === 0) return [];
-  return findFeatureOverlaps([...describeOwnership(result), ...others]).filter((p) => p.file === result.feature?.file);
-}
-
-function describeOwnership(result: ReadFeatureResult): FeatureOwnership[] {
-  const { feature, owned } = result;
-  if (!feature || !owned) return [];
-  return [{ name: feature.name, file: feature.file, owned, forbids: new Map(feature.lanes.map((l) => [l.name, l.forbids])) }];
+  return findFeatureOverlaps([...describeFeatureOwnership(result), ...others]).filter((p) => p.file === result.feature?.file);
 }

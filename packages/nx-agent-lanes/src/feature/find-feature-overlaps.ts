@@ -1,4 +1,5 @@
 import type { PlanProblem } from '../errors';
+import type { ReadFeatureResult } from './read-feature';
 import { coversPattern, findPatternOverlap, forEachNestingPair, indexBase, isGlob, matchesAny, matchPattern } from '../ownership';
 
 /** One `owns` entry of a lane, with where feature.jsonc writes it. */
@@ -18,6 +19,13 @@ export interface FeatureOwnership {
   owned: readonly OwnedEntry[];
   /** Each lane's `forbids`, by lane name: a forbidden path is not owned. */
   forbids: ReadonlyMap<string, readonly string[]>;
+}
+
+/** A valid feature's ownership as the check across features takes it; none for a plan with problems. */
+export function describeFeatureOwnership(result: ReadFeatureResult): FeatureOwnership[] {
+  const { feature, owned } = result;
+  if (!feature || !owned) return [];
+  return [{ name: feature.name, file: feature.file, owned, forbids: new Map(feature.lanes.map((l) => [l.name, l.forbids])) }];
 }
 
 export interface FindFeatureOverlapsOptions {

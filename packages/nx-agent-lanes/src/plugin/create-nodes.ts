@@ -1,6 +1,6 @@
 import { createNodesFromFiles, type CreateNodesContextV2, type CreateNodesV2 } from '@nx/devkit';
 import { PlanError, type PlanProblem } from '../errors';
-import { findFeatureOverlaps, type FeatureOwnership } from '../feature/find-feature-overlaps';
+import { describeFeatureOwnership, findFeatureOverlaps } from '../feature/find-feature-overlaps';
 import type { ReadFeatureResult } from '../feature/read-feature';
 import { buildFeatureProjects } from './feature-targets';
 import { normalizePluginOptions, type AgentLanesPluginOptions } from './plugin-options';
@@ -22,7 +22,7 @@ export const createNodesV2: CreateNodesV2<AgentLanesPluginOptions> = [
     const results = readFeatures(reader, configFiles);
     const shared = groupByFile(
       findFeatureOverlaps(
-        [...results.values()].flatMap((r) => (r instanceof Error ? [] : describeOwnership(r))),
+        [...results.values()].flatMap((r) => (r instanceof Error ? [] : describeFeatureOwnership(r))),
         { listFiles: reader.listFiles },
       ),
     );
@@ -66,10 +66,4 @@ function groupByFile(problems: readonly PlanProblem[]): Map<string, PlanProblem[
     else byFile.set(problem.file, [problem]);
   }
   return byFile;
-}
-
-function describeOwnership(result: ReadFeatureResult): FeatureOwnership[] {
-  const { feature, owned } = result;
-  if (!feature || !owned) return [];
-  return [{ name: feature.name, file: feature.file, owned, forbids: new Map(feature.lanes.map((l) => [l.name, l.forbids])) }];
 }
