@@ -1,6 +1,7 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import type { Feature, Lane } from '../feature/feature-types';
 import { staticBases } from '../ownership';
+import { sha256 } from './sha256';
 
 /** Bump when the meaning of a lane's result changes, so old cache entries are not reused. */
 export const LANE_KEY_VERSION = 2;
@@ -8,7 +9,18 @@ export const LANE_KEY_VERSION = 2;
 type Inputs = NonNullable<TargetConfiguration['inputs']>;
 
 /**
- * What decides a lane's agent task, as plain data. It goes into the task's options because Nx
+ * A key as it goes into a task's options: its digest, not the data. Nx copies, sends between
+ * processes and merges every option of every project on each graph build, so in a plan of
+ * 10,000 lanes the data (the goal, the price table) alone would make tens of megabytes of
+ * projects; the digest keys the task exactly as the data would. Every field is built in a
+ * fixed order (see planAgentKey), so equal settings give equal digests.
+ */
+export function keyDigest(key: Record<string, unknown>): string {
+  return `v${LANE_KEY_VERSION}-${sha256(JSON.stringify(key))}`;
+}
+
+/**
+ * What decides a lane's agent task, as plain data. Its digest goes into the task's options because Nx
  * hashes a project's whole configuration (every target's executor, options and outputs) into
  * each of its tasks: one small project per lane then keys each lane on its own settings only,
  * with no custom hasher (deprecated in Nx 24, removed in 25). The feature-level settings a lane

@@ -1,7 +1,7 @@
 import type { ProjectConfiguration, TargetConfiguration, TargetDependencyConfig } from '@nx/devkit';
 import type { Feature, Lane } from '../feature/feature-types';
 import { indexUpstreamLanes } from '../feature/plan-lanes';
-import { planAgentInputs, planAgentKey, planVerifyInputs, planVerifyKey } from '../hashing/lane-cache-inputs';
+import { keyDigest, planAgentInputs, planAgentKey, planVerifyInputs, planVerifyKey } from '../hashing/lane-cache-inputs';
 import {
   DEFAULT_TARGET_NAMES,
   LANE_AGENT_TARGET,
@@ -37,7 +37,7 @@ const NO_INPUTS: string[] = [];
  * Why a project per lane: Nx hashes a project's whole configuration (each target's executor,
  * options and outputs) into every task of that project, so in one project a new lane or an
  * edit to one lane would rerun every agent. In its own project a lane's tasks are keyed on its
- * settings alone (their options carry them, see src/hashing), with declarative inputs only.
+ * settings alone (their options carry a digest of them, see src/hashing), with declarative inputs only.
  * The feature's `lane--<lane>` and `verify--<lane>` are no-op targets that run the lane's task,
  * so `nx run <feature>:lane--<lane>` works as it reads.
  */
@@ -125,33 +125,27 @@ function buildLaneProject(feature: Feature, lane: Lane, upstream: readonly Lane[
     targets: {
       [LANE_AGENT_TARGET]: {
         executor: 'nx-agent-lanes:agent-lane',
-        options: { ...options, plan: planAgentKey(feature, lane) },
+        options: { ...options, plan: keyDigest(planAgentKey(feature, lane)) },
         cache: true,
         dependsOn: lane.after.map((u) => ({ projects: [laneProjectName(f, u)], target: LANE_AGENT_TARGET })),
         inputs: planAgentInputs(feature, lane, { notes: laneNotesFile(feature.root, lane.name) }),
         outputs: outputs.lane.map((o) => `{workspaceRoot}/${o}`),
-        metadata: {
-          description: `The ${lane.name} lane's ${describeAgent(lane)}, in its own git worktree at the base${lane.after.length ? ` plus ${lane.after.join(', ')}` : ''}`,
-          technologies: [TECHNOLOGY],
-        },
       },
       [LANE_VERIFY_TARGET]: {
         executor: 'nx-agent-lanes:verify-lane',
-        options: { ...options, plan: planVerifyKey(feature, lane) },
+        options: { ...options, plan: keyDigest(planVerifyKey(feature, lane)) },
         cache: true,
         dependsOn: [lane, ...upstream].map((l) => ({ projects: [laneProjectName(f, l.name)], target: LANE_AGENT_TARGET })),
         inputs: planVerifyInputs(feature),
         outputs: outputs.verify.map((o) => `{workspaceRoot}/${o}`),
-        metadata: {
-          description: `Apply the ${lane.name} lane's patch to a clean worktree, run \`${lane.test}\` and check it changed only its own files`,
-          technologies: [TECHNOLOGY],
-        },
       },
     },
+    // One line for the whole project, none per target: a plan of 10,000 lanes is 10,000 of these
+    // projects, and Nx copies and merges every byte of them on each graph build. The targets a
+    // person runs, and their descriptions, are the feature's lane--<lane> and verify--<lane>.
     metadata: {
-      description: `Lane ${lane.name} of feature ${f}: ${lane.owns.join(', ')}`,
+      description: `Lane ${lane.name} of feature ${f}: its cached agent and verify tasks`,
       technologies: [TECHNOLOGY],
-      targetGroups: { 'Agent lane': [LANE_AGENT_TARGET, LANE_VERIFY_TARGET] },
     },
   };
 }
