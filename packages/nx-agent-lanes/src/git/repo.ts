@@ -50,6 +50,15 @@ export async function tryResolveCommit(repoRoot: string, rev: string): Promise<s
 
 /** The absolute directory every worktree of this repository shares (`.git` of the main checkout). */
 export async function gitCommonDir(repoRoot: string): Promise<string> {
-  const dir = (await runGit(repoRoot, ['rev-parse', '--git-common-dir'])).trim();
-  return path.resolve(repoRoot, dir);
+  const known = commonDirs.get(repoRoot);
+  if (known) return known;
+  const dir = path.resolve(repoRoot, (await runGit(repoRoot, ['rev-parse', '--git-common-dir'])).trim());
+  commonDirs.set(repoRoot, dir);
+  return dir;
 }
+
+/**
+ * A checkout's common dir never changes, and a lane asks for it a dozen times (locks, the pool,
+ * prune, worktree checks): one git process per folder and process instead. Only answers are kept.
+ */
+const commonDirs = new Map<string, string>();

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gitCommonDir } from './repo';
@@ -27,7 +29,8 @@ export async function resetForReuse(o: { repoRoot: string; path: string; baseCom
   await runGit(o.path, ['checkout', '-q', '-f', '--detach', o.baseCommit]);
   // -ff: nested repositories too; -x: ignored files too (node_modules/x, build output).
   await runGit(o.path, ['clean', '-ffdxq']);
-  restoreCheckoutModes(o.path);
+  const unwalked = await restoreCheckoutModes(o.path);
+  if (unwalked) return unwalked;
   const left = (await runGit(o.path, ['status', '--porcelain', '--ignored', '--untracked-files=all'])).split('\n').filter(Boolean);
   if (left.length) return `${left.length} file(s) differ from ${o.baseCommit.slice(0, 10)} after the reset: ${left.slice(0, 3).join(', ')}`;
   const unchecked = (await runGit(o.path, ['ls-files', '-v'])).split('\n').filter((line) => UNCHECKED_TAG.test(line));
@@ -58,21 +61,28 @@ async function readAdminDir(repoRoot: string, worktree: string): Promise<string 
  * git restores a file's content and executable bit, never the rest of its mode nor a folder's:
  * a `chmod 600` or `chmod 700 src` by the last lane would outlive a checkout. Puts back what a
  * checkout creates: 0666 or 0777 (executable) less the umask, 0777 less the umask for folders.
+ * find(1) walks the worktree and names only what differs: walking 20,000 files from Node took
+ * most of a reset's time. A folder it cannot read (a lane's `chmod 000`) fails the reset, and the
+ * worktree is removed instead of reused.
  */
-function restoreCheckoutModes(worktree: string): void {
+async function restoreCheckoutModes(worktree: string): Promise<string | undefined> {
   const umask = process.umask();
-  const visit = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (dir === worktree && entry.name === '.git') continue;
-      const full = path.join(dir, entry.name);
-      if (entry.isSymbolicLink()) continue;
-      const mode = fs.lstatSync(full).mode & 0o7777;
-      const wanted = (entry.isDirectory() || mode & 0o100 ? 0o777 : 0o666) & ~umask;
-      if (mode !== wanted) fs.chmodSync(full, wanted);
-      if (entry.isDirectory()) visit(full);
-    }
-  };
-  const root = fs.lstatSync(worktree).mode & 0o7777;
-  if (root !== (0o777 & ~umask)) fs.chmodSync(worktree, 0o777 & ~umask);
-  visit(worktree);
+  const [file, executable, folder] = [0o666, 0o777, 0o777].map((mode) => (mode & ~umask).toString(8));
+  // Every folder not `folder`, every file neither `file` nor `executable`, outside .git.
+  const args = [worktree, '-path', path.join(worktree, '.git'), '-prune', '-o'];
+  args.push('(', '-type', 'd', '!', '-perm', folder, ')', '-print0', '-o', '(', '-type', 'f', '!', '-perm', file, '!', '-perm', executable, ')', '-print0');
+  let listed: string;
+  try {
+    listed = (await runFind('find', args, { env: process.env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })).stdout;
+  } catch (error) {
+    const said = (error as { stderr?: string }).stderr?.trim().split('\n')[0];
+    return `find could not walk ${worktree}: ${said || (error instanceof Error ? error.message : String(error))}`;
+  }
+  for (const full of listed.split('\0').filter(Boolean)) {
+    const stat = fs.lstatSync(full);
+    fs.chmodSync(full, (stat.isDirectory() || stat.mode & 0o100 ? 0o777 : 0o666) & ~umask);
+  }
+  return undefined;
 }
+
+const runFind = promisify(execFile);

@@ -62,6 +62,8 @@ describe('the worktree pool', () => {
     fs.chmodSync(path.join(wt.path, 'src/deep/b.ts'), 0o600);
     fs.chmodSync(path.join(wt.path, 'src/deep'), 0o700);
     fs.chmodSync(path.join(wt.path, 'bin/run.sh'), 0o644);
+    fs.chmodSync(path.join(wt.path, 'src'), 0o3777);
+    fs.chmodSync(wt.path, 0o700);
     fs.rmSync(path.join(wt.path, 'src/deep/b.ts'));
     repo.write('src/deep/b.ts', 'export const b = "A";\n', wt.path);
     fs.chmodSync(path.join(wt.path, 'src/deep/b.ts'), 0o600);
@@ -149,6 +151,22 @@ describe('the worktree pool', () => {
     expect(fs.existsSync(poolDir(worktreesRoot)) ? fs.readdirSync(poolDir(worktreesRoot)) : []).toEqual([]);
     expect(parseWorktreeList(repo.git(['worktree', 'list', '--porcelain'])).map((e) => e.path)).toEqual([repo.root]);
     expect(repo.git(['branch', '--list', 'agent-lanes/*'])).toBe('');
+  });
+
+  it('removes instead of pooling a worktree whose folders cannot all be walked for their modes (a lane\u2019s chmod 000, seen by anyone but root)', async () => {
+    const unreadable = await create('a');
+    const bin = fs.mkdtempSync(path.join(repo.root, '..', 'find-fails-'));
+    fs.writeFileSync(path.join(bin, 'find'), `#!/bin/sh\necho "find: '$1/src': Permission denied" >&2\nexit 1\n`, { mode: 0o755 });
+    const pathBefore = process.env.PATH;
+    process.env.PATH = `${bin}:${pathBefore}`;
+    try {
+      await expect(releaseLaneWorktree(unreadable)).resolves.toEqual({ pooled: false, why: expect.stringMatching(/^find could not walk .*: find: '.*\/src': Permission denied$/) });
+    } finally {
+      process.env.PATH = pathBefore;
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
+    expect(fs.existsSync(unreadable.path)).toBe(false);
+    expect(parseWorktreeList(repo.git(['worktree', 'list', '--porcelain'])).map((e) => e.path)).toEqual([repo.root]);
   });
 
   it('leaks nothing when the process holding a pooled worktree is killed: the next prune removes it', async () => {
