@@ -16,20 +16,25 @@ export const PARALLEL_GOALS = { k8: 1.15, k16: 1.3, laneCpuMs: 400 } as const;
 export type ParallelMode = 'tasks' | 'batch';
 export const PARALLEL_MODES: readonly ParallelMode[] = ['tasks', 'batch'];
 
+/**
+ * Run first, with no model latency, to fill the worktree pool: lanes are measured as they run
+ * day to day, claiming worktrees earlier lanes gave back. Its wall time is the cold figure.
+ */
+export const WARM_UP_FEATURE = 'par-warm-up';
+const MAX_K = Math.max(...PARALLEL_KS);
+/** A worktree per task that runs at once: what NX_AGENT_LANES_POOL_SIZE should be for `--parallel=16`. */
+export const BENCH_POOL_SIZE = MAX_K;
+
 /** `par-8` runs a task per process (the warm rerun reuses it), `par-8-batch` with --batch. */
 export const parallelFeatureName = (k: number, mode: ParallelMode = 'tasks') => (mode === 'tasks' ? `par-${k}` : `par-${k}-batch`);
 
 export function planParallelFeatures(): BenchFeature[] {
-  return PARALLEL_MODES.flatMap((mode) =>
-    PARALLEL_KS.map((k) => {
-      const name = parallelFeatureName(k, mode);
-      return { name, lanes: planLanes(name, k), markerOf: laneMarker(name) };
-    }),
-  );
+  const feature = (name: string, k: number) => ({ name, lanes: planLanes(name, k), markerOf: laneMarker(name) });
+  return [feature(WARM_UP_FEATURE, MAX_K), ...PARALLEL_MODES.flatMap((mode) => PARALLEL_KS.map((k) => feature(parallelFeatureName(k, mode), k)))];
 }
 
 export function planParallelSessions(features: readonly BenchFeature[]): ScriptedSession[] {
-  return features.flatMap((f) => f.lanes.map((lane) => planWorkingSession(f, lane, TURN_LATENCY_MS)));
+  return features.flatMap((f) => f.lanes.map((lane) => planWorkingSession(f, lane, f.name === WARM_UP_FEATURE ? 0 : TURN_LATENCY_MS)));
 }
 
 const verifyTargets = (feature: BenchFeature) => feature.lanes.map((l) => `verify--${l.name}`).join(',');
@@ -45,7 +50,8 @@ interface ModeFigures {
 /**
  * Wall time of `nx run-many` over K fresh lanes with --parallel=K (the anthropic provider
  * against the loopback server, TURNS_PER_LANE turns of TURN_LATENCY_MS each), once with a
- * process per task and once with --batch. With perfect parallelism every K takes as long as
+ * process per task and once with --batch, after WARM_UP_FEATURE filled a pool of BENCH_POOL_SIZE
+ * worktrees. With perfect parallelism every K takes as long as
  * K=1; the ratios show what Nx processes, worktrees and git cost when K of them run at once on
  * this machine. Then the verifies of K=1 and K=16, for the CPU each lane costs (see
  * describeLaneCpu).
@@ -59,12 +65,26 @@ export async function measureParallelLanes(options: {
 }): Promise<{ wallMs: Map<number, number>; rows: BenchRow[] }> {
   // The first nx command of a workspace hashes every file for the project graph (seconds on
   // 20,000 files): done here, so no mode's K=1 pays for it.
-  assertNxOk(await runNx({ root: options.ws.root, args: ['show', 'projects'], env: options.env }), 'nx show projects (warm-up)');
+  const env = { NX_AGENT_LANES_POOL_SIZE: String(BENCH_POOL_SIZE), ...options.env };
+  assertNxOk(await runNx({ root: options.ws.root, args: ['show', 'projects'], env }), 'nx show projects (warm-up)');
+  const warmUp = options.features.find((f) => f.name === WARM_UP_FEATURE);
+  if (!warmUp) throw new Error(`No bench feature ${WARM_UP_FEATURE}: plan the features with planParallelFeatures().`);
+  const cold = assertNxOk(
+    await runNx({ root: options.ws.root, args: ['run-many', `--targets=${laneTargets(warmUp.lanes)}`, `--projects=${WARM_UP_FEATURE}`, `--parallel=${MAX_K}`], env }),
+    `${MAX_K} lanes with an empty worktree pool`,
+  );
   const figures = new Map<ParallelMode, ModeFigures>();
   for (const mode of options.modes ?? PARALLEL_MODES) {
-    figures.set(mode, await measureMode({ ...options, mode }));
+    figures.set(mode, await measureMode({ ...options, env, mode }));
   }
-  const rows = [...figures].flatMap(([mode, f]) => describeMode(mode, f));
+  const rows: BenchRow[] = [
+    {
+      measure: `parallel lanes: K=${MAX_K} with an empty worktree pool, no model latency (fills the pool)`,
+      figure: `${formatSeconds(cold.ms)}${cold.cpuMs === undefined ? '' : `, ${formatSeconds(cold.cpuMs)} CPU`}`,
+      goal: '(context)',
+    },
+    ...[...figures].flatMap(([mode, f]) => describeMode(mode, f)),
+  ];
   return { wallMs: (figures.get('tasks') ?? [...figures.values()][0]).wallMs, rows };
 }
 
