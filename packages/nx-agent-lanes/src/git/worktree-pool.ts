@@ -126,10 +126,13 @@ export async function returnToPool(o: {
   baseCommit: string;
   pool: WorktreePool;
 }): Promise<{ pooled: boolean; why?: string }> {
+  // A full pool takes nothing: no reset of a worktree that is removed anyway (checked again below).
+  const isFull = async () => (await listPooled(o.repoRoot, o.pool.dir)).free.length >= o.pool.size;
+  if (await withRepositoryLock(o.repoRoot, { task: 'count the pooled worktrees' }, isFull)) return { pooled: false };
   const obstacle = await resetForReuse(o);
   if (obstacle) return { pooled: false, why: obstacle };
   return withRepositoryLock(o.repoRoot, { task: `return the ${path.basename(o.path)} worktree to the pool` }, async () => {
-    if ((await listPooled(o.repoRoot, o.pool.dir)).free.length >= o.pool.size) return { pooled: false };
+    if (await isFull()) return { pooled: false };
     fs.mkdirSync(o.pool.dir, { recursive: true });
     let slot = path.join(fs.realpathSync(o.pool.dir), path.basename(o.path));
     for (let n = 2; fs.existsSync(slot); n++) slot = path.join(path.dirname(slot), `${path.basename(o.path)}-${n}`);
