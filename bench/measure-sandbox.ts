@@ -74,14 +74,18 @@ function detectIsolation(): { isolation: Isolation } | { reason: string } {
 
 /**
  * `nx run <feature>:verify--l1` (the command agent, then its verify) of the same lane with
- * `"sandbox": "off"` and `"sandbox": "required"`, median of SANDBOX_LANE_REPEATS cold runs each.
+ * `"sandbox": "off"` and `"sandbox": "required"`, median of SANDBOX_LANE_REPEATS cold runs each, the worktree pool off.
  * Both runs are checked to have run both tasks, and in the sandbox or not as asked.
  */
 export async function measureSandboxedLanes(options: { ws: ScratchWorkspace; env: NodeJS.ProcessEnv }): Promise<BenchRow[]> {
   const measure = `sandboxed vs unsandboxed lane wall time (agent ${formatSeconds(SANDBOX_AGENT_MS)} + verify, median of ${SANDBOX_LANE_REPEATS})`;
   const detected = detectIsolation();
   if ('reason' in detected) return [{ measure, figure: `not measured: ${detected.reason}`, goal: '<= 1.10x', pass: false }];
-  const { ws, env } = options;
+  const { ws } = options;
+  // No worktree pool: only sandboxed stages give worktrees back, and an unsandboxed lane claims
+  // them, so with alternating runs the pool would decide which side checks out cold. Without it
+  // both check out every worktree, and the difference is the sandbox's.
+  const env = { ...options.env, NX_AGENT_LANES_POOL_SIZE: '0' };
   const wallMs: Record<SandboxMode, number[]> = { off: [], required: [] };
   for (let i = 1; i <= SANDBOX_LANE_REPEATS; i++) {
     for (const mode of ['off', 'required'] as const) {
