@@ -1,17 +1,19 @@
 import { configEnvironment, needsConfigOverrides, parseConfigList, planConfigOverrides } from './plan-git-hardening';
 
 describe('parseConfigList', () => {
-  it('reads scope, key and value, a value with newlines, and a key set without a value', () => {
-    expect(parseConfigList('global\0user.name\nAda\0local\0alias.x\n!a\nb\0local\0filter.evil.required\0')).toEqual([
-      { scope: 'global', key: 'user.name', value: 'Ada' },
-      { scope: 'local', key: 'alias.x', value: '!a\nb' },
-      { scope: 'local', key: 'filter.evil.required' },
+  it('reads scope, origin, key and value, a value with newlines, and a key set without a value', () => {
+    expect(
+      parseConfigList('global\0file:/home/ada/.gitconfig\0user.name\nAda\0local\0file:.git/config\0alias.x\n!a\nb\0command\0command line:\0filter.evil.required\0'),
+    ).toEqual([
+      { scope: 'global', origin: 'file:/home/ada/.gitconfig', key: 'user.name', value: 'Ada' },
+      { scope: 'local', origin: 'file:.git/config', key: 'alias.x', value: '!a\nb' },
+      { scope: 'command', origin: 'command line:', key: 'filter.evil.required' },
     ]);
   });
 });
 
 describe('planConfigOverrides', () => {
-  const entry = (scope: string, key: string, value?: string) => ({ scope, key, value });
+  const entry = (scope: string, key: string, value?: string) => ({ scope, origin: 'file:.git/config', key, value });
 
   it('switches off every program the repository configures, a driver whose name holds dots or `=` too', () => {
     expect(

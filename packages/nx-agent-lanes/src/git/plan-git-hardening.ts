@@ -6,9 +6,11 @@
  */
 import * as os from 'node:os';
 
-/** One `git config --list --show-scope -z` entry. A key set without `=` has no value. */
+/** One `git config --list --show-scope --show-origin -z` entry. A key set without `=` has no value. */
 export interface GitConfigEntry {
   scope: string;
+  /** Where git read it: `file:<path>`, `command line:`, ... */
+  origin: string;
   key: string;
   value?: string;
 }
@@ -50,15 +52,14 @@ const PROGRAM_KEYS: readonly RegExp[] = [
 /** Configuration a user writes (their system and global files, and our own `-c`); anything else comes from the repository. */
 const USER_SCOPES = new Set(['system', 'global', 'command']);
 
-/** Parses `git config --list --show-scope -z`: `scope NUL key [LF value] NUL`, repeated. */
+/** Parses `git config --list --show-scope --show-origin -z`: `scope NUL origin NUL key [LF value] NUL`, repeated. */
 export function parseConfigList(output: string): GitConfigEntry[] {
   const fields = output.split('\0');
   const entries: GitConfigEntry[] = [];
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const scope = fields[i];
-    const raw = fields[i + 1];
+  for (let i = 0; i + 2 < fields.length; i += 3) {
+    const [scope, origin, raw] = [fields[i], fields[i + 1], fields[i + 2]];
     const newline = raw.indexOf('\n');
-    entries.push(newline < 0 ? { scope, key: raw } : { scope, key: raw.slice(0, newline), value: raw.slice(newline + 1) });
+    entries.push(newline < 0 ? { scope, origin, key: raw } : { scope, origin, key: raw.slice(0, newline), value: raw.slice(newline + 1) });
   }
   return entries;
 }

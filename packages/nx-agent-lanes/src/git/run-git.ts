@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { GitError as SimpleGitError, simpleGit } from 'simple-git';
 import { GitError } from '../errors';
+import { ConfigListingCache } from './config-listing-cache';
 import { ALWAYS_CONFIG, configEnvironment, needsConfigOverrides, parseConfigList, planConfigOverrides } from './plan-git-hardening';
 
 /** What one git command printed and how it ended. */
@@ -71,11 +72,40 @@ function inheritedEnv(): NodeJS.ProcessEnv {
 }
 
 /** The environment of a command: the user's, without GIT_*, plus the hardening configuration. */
-function hardenedEnv(overrides: ReadonlyArray<readonly [string, string]>): NodeJS.ProcessEnv {
+function hardenedEnv(overrides: Overrides): NodeJS.ProcessEnv {
   return { ...inheritedEnv(), ...configEnvironment([...ALWAYS_CONFIG, ...overrides]) };
 }
 
-const LIST_CONFIG = ['config', '--list', '--show-scope', '-z'];
+const LIST_CONFIG = ['config', '--list', '--show-scope', '--show-origin', '-z'];
+
+type Overrides = ReadonlyArray<readonly [string, string]>;
+
+/** Each folder's overrides, kept while its configuration files read the same (see config-listing-cache.ts). */
+const listedOverrides = new ConfigListingCache<Overrides>();
+
+/**
+ * The overrides a content-reading command in `cwd` needs, from the folder's configuration as it
+ * is now: kept from an earlier listing while no file it came from changed, listed otherwise.
+ * A failed listing is returned as it is, for the caller to report.
+ */
+function overridesFor(cwd: string, list: () => GitResult): Overrides | GitResult;
+function overridesFor(cwd: string, list: () => Promise<GitResult>): Promise<Overrides | GitResult>;
+function overridesFor(cwd: string, list: () => GitResult | Promise<GitResult>): Overrides | GitResult | Promise<Overrides | GitResult> {
+  const kept = listedOverrides.lookup(cwd);
+  if (kept) return kept;
+  const before = listedOverrides.before(cwd);
+  const decide = (listed: GitResult): Overrides | GitResult => {
+    if (listed.exitCode !== 0) return listed;
+    const entries = parseConfigList(listed.stdout);
+    const overrides = planConfigOverrides(entries);
+    listedOverrides.store(cwd, before, entries, overrides);
+    return overrides;
+  };
+  const listed = list();
+  return listed instanceof Promise ? listed.then(decide) : decide(listed);
+}
+
+const isFailure = (value: Overrides | GitResult): value is GitResult => 'exitCode' in value;
 
 /**
  * Parallel lanes run git in one repository at once: creating, deleting and moving refs and
@@ -105,10 +135,10 @@ async function execGitOnce(cwd: string, args: string[], options: ExecGitOptions)
     throw new GitError(`The directory ${cwd} does not exist, so git cannot run there.`);
   }
   if (!needsConfigOverrides(args)) return spawnGit(cwd, args, options, hardenedEnv([]));
-  // Read right before the command, in the same folder, so a worktree's own config.worktree counts.
-  const listed = await spawnGit(cwd, LIST_CONFIG, {}, hardenedEnv([]));
-  if (listed.exitCode !== 0) return listed;
-  return spawnGit(cwd, args, options, hardenedEnv(planConfigOverrides(parseConfigList(listed.stdout))));
+  // Decided right before the command, in the same folder, so a worktree's own config.worktree counts.
+  const overrides = await overridesFor(cwd, () => spawnGit(cwd, LIST_CONFIG, {}, hardenedEnv([])));
+  if (isFailure(overrides)) return overrides;
+  return spawnGit(cwd, args, options, hardenedEnv(overrides));
 }
 
 async function spawnGit(cwd: string, args: string[], options: ExecGitOptions, env: NodeJS.ProcessEnv): Promise<GitResult> {
@@ -153,9 +183,9 @@ export function execGitSync(cwd: string, args: string[]): GitResult {
     return { stdout: out.stdout, stderr: out.stderr, exitCode: out.status ?? 1 };
   };
   if (!needsConfigOverrides(args)) return run(args, hardenedEnv([]));
-  const listed = run(LIST_CONFIG, hardenedEnv([]));
-  if (listed.exitCode !== 0) return listed;
-  return run(args, hardenedEnv(planConfigOverrides(parseConfigList(listed.stdout))));
+  const overrides = overridesFor(cwd, () => run(LIST_CONFIG, hardenedEnv([])));
+  if (isFailure(overrides)) return overrides;
+  return run(args, hardenedEnv(overrides));
 }
 
 /** Runs `git <args>` in `cwd` and returns its stdout; a non-zero exit becomes a GitError quoting git. */
