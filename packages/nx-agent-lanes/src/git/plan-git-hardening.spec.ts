@@ -69,6 +69,7 @@ describe('needsConfigOverrides', () => {
     expect(needsConfigOverrides(['rev-parse', 'HEAD'])).toBe(false);
     expect(needsConfigOverrides(['-c', 'user.name=x', 'commit-tree', 't'])).toBe(false);
     expect(needsConfigOverrides(['worktree', 'add', '-q', '--no-checkout', '/p', 'HEAD'])).toBe(false);
+    expect(needsConfigOverrides(['worktree', 'move', '--force', '--force', '/p', '/q'])).toBe(false);
     expect(needsConfigOverrides(['worktree', 'add', '/p', 'HEAD'])).toBe(true);
     expect(needsConfigOverrides(['--git-dir=/g', '--work-tree=/s', '-C', '/s', 'add', '-A'])).toBe(true);
     expect(needsConfigOverrides(['-c', 'core.quotePath=true', 'diff', '--cached'])).toBe(true);

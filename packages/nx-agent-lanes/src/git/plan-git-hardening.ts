@@ -109,7 +109,8 @@ export function configEnvironment(config: ReadonlyArray<readonly [string, string
  * every form the plugin runs them: ALWAYS_CONFIG covers them, and reading the configuration
  * first (one more git process per command) would double the cost of the plugin's commonest
  * calls. Measured, not assumed: `write-tree` reads the index and starts a process filter, so it
- * is not here; `worktree add` checks files out, and so filters them, unless told not to.
+ * is not here; `worktree add` checks files out, and so filters them, unless told not to;
+ * `worktree move` renames the folder and rewrites git's pointers, reading no file.
  */
 const CONTENT_FREE = new Set([
   'rev-parse', 'for-each-ref', 'show-ref', 'ls-tree', 'update-ref', 'symbolic-ref', 'check-ref-format',
@@ -123,7 +124,7 @@ export function needsConfigOverrides(args: readonly string[]): boolean {
   if (command === undefined) return true;
   if (command === 'worktree') {
     const sub = args[at + 1];
-    return !(sub === 'list' || sub === 'prune' || sub === 'remove' || (sub === 'add' && args.includes('--no-checkout')));
+    return !(sub === 'list' || sub === 'prune' || sub === 'remove' || sub === 'move' || (sub === 'add' && args.includes('--no-checkout')));
   }
   return !CONTENT_FREE.has(command);
 }

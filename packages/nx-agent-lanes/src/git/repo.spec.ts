@@ -12,8 +12,10 @@ describe('repo', () => {
   });
   afterEach(() => repo.cleanup());
 
-  it('finds the top of the checkout from a subfolder', async () => {
+  it('finds the top of the checkout from a subfolder, and its common dir with it', async () => {
     await expect(findRepoRoot(path.join(repo.root, 'src'))).resolves.toBe(repo.root);
+    // git names the common dir relative to the subfolder (`../.git`): kept resolved for the top.
+    await expect(gitCommonDir(repo.root)).resolves.toBe(path.join(repo.root, '.git'));
   });
 
   it('says a folder outside any repository is not one, with what to do', async () => {

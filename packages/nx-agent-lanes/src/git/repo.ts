@@ -4,9 +4,14 @@ import { commandFailed, execGit, runGit } from './run-git';
 
 /** The top of the git checkout that contains `cwd`; GitError when there is none. */
 export async function findRepoRoot(cwd: string): Promise<string> {
-  const args = ['rev-parse', '--show-toplevel'];
+  // The common dir comes with it: every caller asks for it next (see gitCommonDir).
+  const args = ['rev-parse', '--show-toplevel', '--git-common-dir'];
   const result = await execGit(cwd, args);
-  if (result.exitCode === 0) return result.stdout.trim();
+  const [top, commonDir] = result.stdout.split('\n');
+  if (result.exitCode === 0 && top && commonDir) {
+    commonDirs.set(top, path.resolve(cwd, commonDir));
+    return top;
+  }
   if (/not a git repository/i.test(result.stderr)) {
     throw new GitError(`${cwd} is not inside a git repository.`, {
       hint: 'nx-agent-lanes runs each lane in a git worktree: run `git init` and commit your workspace, or run from inside its checkout.',
