@@ -48,8 +48,17 @@ export interface ProcSource {
   procRoot?: string;
 }
 
+/** A process's own identity never changes: read once per /proc (every lock attempt asks). */
+const ownIdentity = new Map<string, ProcessIdentity>();
+
 export function currentProcessIdentity(source: ProcSource = {}): ProcessIdentity {
-  return readProcessIdentity(process.pid, source) ?? { pid: process.pid };
+  const procRoot = source.procRoot ?? '/proc';
+  let identity = ownIdentity.get(procRoot);
+  if (identity?.pid !== process.pid) {
+    identity = readProcessIdentity(process.pid, source) ?? { pid: process.pid };
+    ownIdentity.set(procRoot, identity);
+  }
+  return identity;
 }
 
 /** The identity of a running (or zombie) process, as a lock records it; undefined when there is no such process on Linux. */
@@ -134,8 +143,11 @@ function readStat(pid: number, procRoot: string): ProcStat | undefined {
   return text === undefined ? undefined : parseProcStat(text);
 }
 
+/** The boot id cannot change under a running process: read once per /proc. */
+const bootIds = new Map<string, string | undefined>();
 function readBootId(procRoot: string): string | undefined {
-  return safeRead(`${procRoot}/sys/kernel/random/boot_id`)?.trim() || undefined;
+  if (!bootIds.has(procRoot)) bootIds.set(procRoot, safeRead(`${procRoot}/sys/kernel/random/boot_id`)?.trim() || undefined);
+  return bootIds.get(procRoot);
 }
 
 function safeRead(file: string): string | undefined {
