@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failedLaneTasks } from '../e2e/utils/lane-tasks';
+import { stripAnsi } from '../tools/demo/export-story';
 import { BUILT_PACKAGE, createScratchWorkspace, nxEnv, type ScratchWorkspace } from '../e2e/utils/scratch-workspace';
 
 /**
@@ -51,6 +52,7 @@ export function runNx(options: { root: string; args: string[]; env?: NodeJS.Proc
     child.on('close', (code) =>
       resolve({
         code,
+        // Nx colours its task lines even when piped; the bench reads them as plain text.
         output: stripAnsi(Buffer.concat(chunks).toString('utf8')),
         ms: performance.now() - started,
         cpuMs: cpuFile ? readCpuMs(cpuFile) : undefined,
@@ -70,12 +72,6 @@ function readCpuMs(file: string): number | undefined {
   } finally {
     rmSync(join(file, '..'), { recursive: true, force: true });
   }
-}
-
-/** Nx colours its task lines even when piped; the bench reads them as plain text. */
-export function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\x1b\[[0-9;]*m/g, '');
 }
 
 /** Fails the bench with nx's own words when a run that must succeed does not. */

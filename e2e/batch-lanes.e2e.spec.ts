@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripAnsi } from '../tools/demo/export-story';
 import { tearDown } from './utils/loopback-lanes';
 import { addProject, createScratchWorkspace, listDir, NX_VERSION, readAgentRuns, type ScratchWorkspace } from './utils/scratch-workspace';
 
@@ -57,8 +58,7 @@ describe('lanes in one batch', () => {
   const allArtifacts = () => Object.fromEntries(LANES.map((l) => [l, artifactsOf(l)]));
   const agentRuns = () => readAgentRuns(agentLog);
   // Nx colours its lines even when piped.
-  // eslint-disable-next-line no-control-regex
-  const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+  const plain = stripAnsi;
 
   beforeAll(() => {
     scratch = mkdtempSync(join(tmpdir(), 'nx-agent-lanes-e2e-batch-log-'));

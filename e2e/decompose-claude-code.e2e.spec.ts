@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
@@ -53,24 +53,29 @@ describe('decompose with the claude-code provider under the real nx CLI', () => 
     ws.write('apps/api/src/live-only.js', `// ${liveMarker}\n`);
 
     loop = await startRecordedReplay({ sessions: [decomposeSession(outsideFile), overBudgetSession(), slowSession(), nudgedSession()] });
-    const env = { CI: 'true', HOME: hostHome, ANTHROPIC_API_KEY: 'sk-ant-e2e-not-a-real-key', ANTHROPIC_BASE_URL: loop.recorder.url };
+    // Decompose's scratch folders go here, so the process checks below see this run's processes
+    // alone, not those of another test run on the machine.
+    const runTmp = join(scratch, 'tmp');
+    mkdirSync(runTmp);
+    const leftRunningOf = (feature: string) => findProcessesWithEnv(join(runTmp, `nx-agent-lanes-decompose-${feature}-`));
+    const env = { CI: 'true', HOME: hostHome, TMPDIR: runTmp, ANTHROPIC_API_KEY: 'sk-ant-e2e-not-a-real-key', ANTHROPIC_BASE_URL: loop.recorder.url };
     const decompose = (feature: string, ...extra: string[]) => decomposeUntil(feature, undefined, ...extra);
     const decomposeUntil = (feature: string, signal: AbortSignal | undefined, ...extra: string[]) =>
       runNxAsync(ws, ['g', 'nx-agent-lanes:decompose', feature, '--goal', 'Export orders as CSV', '--provider', 'claude-code', '--maxTurns', '10', ...extra, '--no-interactive'], env, { signal });
     run = await decompose('csv');
     requests = loop.recorder.requests.filter((r) => r.path === '/v1/messages');
-    leftRunning = findProcessesWithEnv('nx-agent-lanes-decompose-csv-');
+    leftRunning = leftRunningOf('csv');
     shown = JSON.parse(ws.nx(['show', 'project', 'csv', '--json']).stdout);
     tight = await decompose('tight', '--budgetUsd', '0.01');
     slow = await decompose('slow', '--timeoutMinutes', '0.25');
-    slowLeftRunning = findProcessesWithEnv('nx-agent-lanes-decompose-slow-');
+    slowLeftRunning = leftRunningOf('slow');
     // SIGINT to nx (not its process group) once the model is asked: nx must stop Claude Code itself.
     const stop = new AbortController();
     const asked = loop.recorder.requests.length;
     const poll = setInterval(() => loop.recorder.requests.length > asked && stop.abort(), 100);
     stopped = await decomposeUntil('slow-stop', stop.signal);
     clearInterval(poll);
-    stoppedLeftRunning = findProcessesWithEnv('nx-agent-lanes-decompose-slow-stop-');
+    stoppedLeftRunning = leftRunningOf('slow-stop');
     const beforeNudge = loop.recorder.requests.length;
     nudged = await decompose('nudged');
     nudgedRequests = loop.recorder.requests.slice(beforeNudge);
