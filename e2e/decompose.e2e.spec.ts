@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRecordedReplay, type RecordedReplay } from './utils/loopback-lanes';
@@ -19,6 +19,7 @@ describe('nx g nx-agent-lanes:decompose', () => {
   beforeAll(() => {
     ws = createScratchWorkspace('decompose');
     scratch = mkdtempSync(join(tmpdir(), 'nx-agent-lanes-decompose-e2e-'));
+    mkdirSync(runTmp());
     // A workspace as create-nx-workspace lays it out: apps and libs, a project.json with a command
     // target, a package.json project whose test target Nx infers from its scripts, a dependency.
     ws.write('apps/shop/project.json', JSON.stringify({ name: 'shop', projectType: 'application', tags: ['scope:shop'], implicitDependencies: ['rates'], targets: { test: { command: 'node --test apps/shop/src' } } }, null, 2));
@@ -40,15 +41,18 @@ describe('nx g nx-agent-lanes:decompose', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
+  // Decompose's scratch folders go here (TMPDIR), so a check for leftovers sees this run's alone,
+  // not those of another test run on the machine.
+  const runTmp = () => join(scratch, 'tmp');
   const decomposer = join(__dirname, 'fixtures', 'scripted-decomposer.cjs');
   const readPrompts = (log: string) => readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { round: number; cwd: string; stdin: string; file: string; key: string | null });
   // Plain text: with CI set, nx colours its CREATE lines.
   const decompose = (feature: string, extra: string[], env: NodeJS.ProcessEnv = {}) => {
-    const run = ws.nx(['g', 'nx-agent-lanes:decompose', feature, '--goal', goal, '--no-interactive', ...extra], { env, allowFailure: true });
+    const run = ws.nx(['g', 'nx-agent-lanes:decompose', feature, '--goal', goal, '--no-interactive', ...extra], { env: { TMPDIR: runTmp(), ...env }, allowFailure: true });
     return { status: run.status, stdout: stripAnsi(run.stdout), stderr: stripAnsi(run.stderr) };
   };
   const decomposeAsync = async (args: string[], env: NodeJS.ProcessEnv) => {
-    const run = await runNxAsync(ws, ['g', 'nx-agent-lanes:decompose', ...args, '--goal', goal, '--no-interactive'], env);
+    const run = await runNxAsync(ws, ['g', 'nx-agent-lanes:decompose', ...args, '--goal', goal, '--no-interactive'], { TMPDIR: runTmp(), ...env });
     return { ...run, output: stripAnsi(run.output) };
   };
 
@@ -210,7 +214,7 @@ describe('nx g nx-agent-lanes:decompose', () => {
       // The meter's turns are the requests the server answered: none went around the proxy.
       expect(bodies()).toHaveLength(3);
       expect(run.output).toMatch(/decompose: accepted after 2 proposals · 3 turns · in [\d.]+k? \(from cache \d+%\) out [\d.]+k? · \$0\.\d{4} of \$1\.00/);
-      expect(readdirSync(tmpdir()).filter((n) => n.startsWith(`nx-agent-lanes-decompose-${feature}-`))).toEqual([]);
+      expect(readdirSync(runTmp()).filter((n) => n.startsWith(`nx-agent-lanes-decompose-${feature}-`))).toEqual([]);
     });
 
     it('stops at its budget, with the meter\'s figures, and writes nothing', async () => {
