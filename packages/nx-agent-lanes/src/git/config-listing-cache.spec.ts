@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createTestRepo, runTestGit, type TestRepo } from './create-test-repo';
+import { ConfigListingCache } from './config-listing-cache';
 import { runGit } from './run-git';
 
 /**
@@ -58,9 +59,9 @@ describe('a folder’s configuration listing is kept only while its files read t
     expect(fs.existsSync(marker)).toBe(true);
   });
 
-  it('sees a filter written into a linked worktree’s own config.worktree', async () => {
+  it('sees a filter written into a linked worktree’s own config.worktree (a path beyond ASCII)', async () => {
     repo.git(['config', 'extensions.worktreeConfig', 'true']);
-    const worktree = path.join(repo.scratch, 'wt');
+    const worktree = path.join(repo.scratch, 'wt-é');
     repo.git(['worktree', 'add', '-q', '--detach', worktree]);
     await runGit(worktree, ['status', '--porcelain']);
     await addChange(worktree, 'exports.a = 2;\n');
@@ -87,6 +88,17 @@ describe('a folder’s configuration listing is kept only while its files read t
     expect(fs.existsSync(marker)).toBe(false);
     await addChange(repo.root, 'exports.a = 3;\n', true);
     expect(fs.existsSync(marker)).toBe(true);
+  });
+
+  it('keeps a listing with an origin outside the usual files while that file reads the same', () => {
+    const cache = new ConfigListingCache<string>();
+    const elsewhere = path.join(repo.scratch, 'etc', 'gitconfig');
+    fs.mkdirSync(path.dirname(elsewhere));
+    fs.writeFileSync(elsewhere, '[user]\n\tname = Ada\n');
+    cache.store(repo.root, cache.before(repo.root), [{ scope: 'system', origin: `file:${elsewhere}`, key: 'user.name', value: 'Ada' }], 'kept');
+    expect(cache.lookup(repo.root)).toBe('kept');
+    fs.writeFileSync(elsewhere, `[filter "evil"]\n\tclean = ${filterCommand()}\n`);
+    expect(cache.lookup(repo.root)).toBeUndefined();
   });
 
   it('lists again when the folder becomes another worktree (its .git file points elsewhere)', async () => {

@@ -45,7 +45,7 @@ export class ConfigListingCache<T> {
    */
   before(cwd: string): ListingInputs | undefined {
     const files = inputFiles(cwd);
-    return files && { files, contents: readContents(files) };
+    return files && { files, readings: files.map(readFile) };
   }
 
   /** Keeps `value`, decided from `entries` listed after `before`, unless the listing used includes. */
@@ -55,7 +55,7 @@ export class ConfigListingCache<T> {
     // An origin outside the usual places (a system file under another prefix): read now, so a
     // later change to it is seen too.
     const files = [...before.files, ...origins];
-    const contents = origins.length === 0 ? before.contents : before.contents + readContents(origins);
+    const contents = JSON.stringify([...before.readings, ...origins.map(readFile)]);
     const key = cacheKey(cwd);
     this.kept.delete(key);
     this.kept.set(key, { files, contents, value });
@@ -65,7 +65,8 @@ export class ConfigListingCache<T> {
 
 export interface ListingInputs {
   files: readonly string[];
-  contents: string;
+  /** What each of `files` read, in order (see readFile). */
+  readings: ReadonlyArray<FileReading>;
 }
 
 /** `include.path` and `includeif.<condition>.path`, as `git config --list` prints them. */
@@ -80,7 +81,7 @@ function inputFiles(cwd: string): string[] | undefined {
   if (typeof pointer !== 'string') {
     if (pointer.error !== 'EISDIR') return undefined;
     gitDir = dotGit;
-  } else if (pointer.startsWith('gitdir: ')) gitDir = resolve(cwd, pointer.slice('gitdir: '.length).trim());
+  } else if (pointer.startsWith('gitdir: ')) gitDir = resolve(cwd, utf8(pointer.slice('gitdir: '.length)).trim());
   else return undefined;
   const commonDirFile = join(gitDir, 'commondir');
   const commonPointer = readFile(commonDirFile);
@@ -105,7 +106,9 @@ function originFile(cwd: string, origin: string | undefined): string[] {
   return origin?.startsWith('file:') ? [resolve(cwd, origin.slice('file:'.length))] : [];
 }
 
-/** Each file's text, or why it could not be read, in one string that changes when any of them does. */
+type FileReading = string | { error: string };
+
+/** Each file's reading, in one string that changes when any of them does. */
 function readContents(files: readonly string[]): string {
   return JSON.stringify(files.map(readFile));
 }
@@ -114,7 +117,7 @@ function readContents(files: readonly string[]): string {
  * A file's bytes, one character each (latin1, so two different files never read the same), or
  * the error code reading it gave (ENOENT for a missing file, EISDIR for a folder).
  */
-function readFile(file: string): string | { error: string } {
+function readFile(file: string): FileReading {
   try {
     return readFileSync(file).toString('latin1');
   } catch (error) {

@@ -54,7 +54,7 @@ const ownIdentity = new Map<string, ProcessIdentity>();
 export function currentProcessIdentity(source: ProcSource = {}): ProcessIdentity {
   const procRoot = source.procRoot ?? '/proc';
   let identity = ownIdentity.get(procRoot);
-  if (identity?.pid !== process.pid) {
+  if (!identity) {
     identity = readProcessIdentity(process.pid, source) ?? { pid: process.pid };
     ownIdentity.set(procRoot, identity);
   }
