@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createTestRepo, type TestRepo } from '../git/create-test-repo';
 import { LanesError } from '../errors';
 import { deadPid, procState, spawnLive, spawnZombie, type Spawned } from '../locks/__fixtures__/processes';
-import { readProcessIdentity, type ProcessIdentity } from '../locks/process-identity';
+import { isProcessGroupRunning, readProcessIdentity, type ProcessIdentity } from '../locks/process-identity';
 import { acquireLaneLock, stopOrphanedAgents } from './lane-lock';
 
 
@@ -114,6 +114,9 @@ describe('acquireLaneLock', () => {
     await expect(exited).resolves.not.toBe(0);
     expect(procState(liveAgent.pid)).toBeDefined();
     expect(existsSync(lockFile())).toBe(true);
+    // The leader's exit comes first; its `sleep` may take a moment more to die of the SIGKILL, and
+    // until then a second look rightly stops the group again.
+    for (let waited = 0; isProcessGroupRunning(orphan.pid!) && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
     await expect(stopOrphanedAgents(repo.root)).resolves.toEqual([]);
   });
 
