@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { GitError } from '../errors';
 import { type ChangedFile, parseApplyFailures, parseNameStatus, patchFiles } from './patch-files';
 import { execGit, runGit } from './run-git';
+import { readGitDirPointer } from './worktree-admin-dir';
 
 export type { ChangedFile } from './patch-files';
 export { patchFiles } from './patch-files';
@@ -26,6 +27,8 @@ export interface CaptureLanePatchOptions {
    * the worktree, which would hash whatever the files hold by then into the object store.
    */
   staged?: boolean;
+  /** What needsNodeModulesExclude answered for this worktree, when the caller already asked. */
+  nodeModulesExclude?: string[];
 }
 
 export interface ApplyLanePatchOptions {
@@ -35,6 +38,8 @@ export interface ApplyLanePatchOptions {
   commitMessage?: string;
   /** Author and committer of that commit; default nx-agent-lanes <agent-lanes@localhost>. */
   author?: { name: string; email: string };
+  /** HEAD's commit, when the caller just read it: the new commit's parent, which HEAD must still be. */
+  parent?: string;
 }
 
 const DEFAULT_AUTHOR = { name: 'nx-agent-lanes', email: 'agent-lanes@localhost' };
@@ -68,7 +73,7 @@ export async function needsNodeModulesExclude(worktree: string): Promise<string[
  */
 export async function captureLanePatch(options: CaptureLanePatchOptions): Promise<CapturedPatch> {
   const { worktree, baseCommit } = options;
-  const pathspec = capturePathspec([...(await needsNodeModulesExclude(worktree)), ...(options.exclude ?? [])]);
+  const pathspec = capturePathspec([...(options.nodeModulesExclude ?? (await needsNodeModulesExclude(worktree))), ...(options.exclude ?? [])]);
   if (!options.staged) await runGit(worktree, ['add', '-A', '--', ...pathspec]);
   const nameStatus = await runGit(worktree, ['diff', ...DIFF_FLAGS, '--name-status', '-z', baseCommit, '--', ...pathspec]);
   const files = parseNameStatus(nameStatus);
@@ -123,7 +128,7 @@ export async function listWorktreeChanges(worktree: string, baseCommit: string, 
 export async function stageFromSnapshot(options: { worktree: string; snapshot: string; paths: string[] }): Promise<void> {
   const { worktree, snapshot, paths } = options;
   if (paths.length === 0) return;
-  const gitDir = (await runGit(worktree, ['rev-parse', '--absolute-git-dir'])).trim();
+  const gitDir = readGitDirPointer(worktree) || (await runGit(worktree, ['rev-parse', '--absolute-git-dir'])).trim();
   fs.writeFileSync(path.join(snapshot, '.git'), `gitdir: ${gitDir}\n`);
   await withTempFile(paths.map((p) => `:(literal)${p}\0`).join(''), async (list) => {
     await runGit(snapshot, ['add', '-A', '-f', `--pathspec-from-file=${list}`, '--pathspec-file-nul']);
@@ -184,7 +189,7 @@ async function withTempFile<T>(content: string, use: (file: string) => Promise<T
  * An empty patch changes nothing and makes no commit. Throws GitError naming the files that did
  * not apply; the worktree is then left as it was.
  */
-export async function applyLanePatch(options: ApplyLanePatchOptions): Promise<{ files: string[] }> {
+export async function applyLanePatch(options: ApplyLanePatchOptions): Promise<{ files: string[]; commit?: string }> {
   const { worktree, patch } = options;
   if (patch.trim() === '') return { files: [] };
   const files = patchFiles(patch);
@@ -197,10 +202,9 @@ export async function applyLanePatch(options: ApplyLanePatchOptions): Promise<{ 
       hint: 'The files changed since the patch was made. Rerun the lanes involved from the current base, or apply the patch by hand.',
     });
   }
-  if (options.commitMessage !== undefined) {
-    await commitIndex({ worktree, message: options.commitMessage, author: options.author ?? DEFAULT_AUTHOR });
-  }
-  return { files };
+  if (options.commitMessage === undefined) return { files };
+  const commit = await commitIndex({ worktree, message: options.commitMessage, author: options.author ?? DEFAULT_AUTHOR, parent: options.parent });
+  return { files, commit };
 }
 
 /**
@@ -208,11 +212,12 @@ export async function applyLanePatch(options: ApplyLanePatchOptions): Promise<{ 
  * `git commit` would run the repository's hooks (husky, lint-staged) on our automatic commits.
  * The identity is passed with -c so it works on machines with no git identity configured.
  */
-async function commitIndex(options: { worktree: string; message: string; author: { name: string; email: string } }): Promise<string> {
+async function commitIndex(options: { worktree: string; message: string; author: { name: string; email: string }; parent?: string }): Promise<string> {
   const { worktree, message, author } = options;
   const identity = ['-c', `user.name=${author.name}`, '-c', `user.email=${author.email}`, '-c', 'commit.gpgSign=false'];
   const tree = (await runGit(worktree, ['write-tree'])).trim();
-  const parent = (await runGit(worktree, ['rev-parse', '--verify', 'HEAD'])).trim();
+  // update-ref below moves HEAD only from this parent: a HEAD that moved meanwhile fails it.
+  const parent = options.parent ?? (await runGit(worktree, ['rev-parse', '--verify', 'HEAD'])).trim();
   const commit = (await runGit(worktree, [...identity, 'commit-tree', tree, '-p', parent, '-m', message])).trim();
   const update = ['update-ref', '-m', `nx-agent-lanes: ${message.split('\n')[0]}`, 'HEAD', commit, parent];
   await runGit(worktree, update);

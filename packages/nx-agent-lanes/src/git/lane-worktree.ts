@@ -127,7 +127,8 @@ export async function createLaneWorktree(o: CreateWorktreeOptions): Promise<Lane
         typeof start === 'string' ? { patch: start, message: `nx-agent-lanes: start patch ${i + 1} of ${patches.length}` } : start;
       await applyLanePatch({ worktree: wtPath, patch, commitMessage: message });
     }
-    worktree.startCommit = await headCommit(wtPath);
+    // Without start patches HEAD is the new branch, at the base.
+    if (patches.length) worktree.startCommit = await headCommit(wtPath);
     return worktree;
   } catch (error) {
     await removeLaneWorktree(worktree);

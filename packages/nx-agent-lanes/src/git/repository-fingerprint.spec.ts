@@ -102,6 +102,24 @@ describe('watchRepository', () => {
     await removeLaneWorktree(wt);
   });
 
+  it("checks the git folder the watched worktree had before it ran, even after its .git file names another worktree's", async () => {
+    const worktreesRoot = join(repo.scratch, 'wt');
+    const wt = await createLaneWorktree({ repoRoot: repo.root, feature: 'f', lane: 'api', baseCommit: 'HEAD', worktreesRoot });
+    const other = await createLaneWorktree({ repoRoot: repo.root, feature: 'f', lane: 'web', baseCommit: 'HEAD', worktreesRoot });
+    const watch = await watchRepository(repo.root, { worktree: { path: wt.path, branch: wt.branch, branchMayMove: true }, by: 'f/api agent' });
+    const adminDir = git(wt.path, 'rev-parse', '--absolute-git-dir');
+    const pointer = readFileSync(join(wt.path, '.git'));
+    writeFileSync(join(adminDir, 'config.worktree'), '[core]\n\tfsmonitor = /bin/false\n');
+    writeFileSync(join(wt.path, '.git'), `gitdir: ${git(other.path, 'rev-parse', '--absolute-git-dir')}\n`);
+    const check = await watch.check();
+    writeFileSync(join(wt.path, '.git'), pointer);
+    const id = adminDir.slice(adminDir.lastIndexOf('/') + 1);
+    expect(check.changes.map((c) => c.name)).toContain(`worktrees/${id}/config.worktree`);
+    expect(existsSync(join(adminDir, 'config.worktree'))).toBe(false);
+    await removeLaneWorktree(wt);
+    await removeLaneWorktree(other);
+  });
+
   it('finds nothing when nothing moved', async () => {
     const watch = await watchRepository(repo.root, { by: 'test' });
     await expect(checkRepository(watch, 'the agent')).resolves.toBeUndefined();

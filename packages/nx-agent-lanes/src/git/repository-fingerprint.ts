@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { LANE_BRANCH_PREFIX } from './worktree-list';
 import { gitCommonDir } from './repo';
 import { runGit } from './run-git';
+import { worktreeAdminDir } from './worktree-admin-dir';
 
 /** Bytes up to this size are kept, so a changed file can be put back. */
 const KEEP_CONTENT_BYTES = 1024 * 1024;
@@ -72,15 +73,21 @@ export interface RepositoryChange {
   message: string;
 }
 
-/** The repository as the watched process finds it. Reads refs with git, everything else from disk. */
-export async function snapshotRepository(repoRoot: string, options: SnapshotOptions = {}): Promise<RepositorySnapshot> {
+/**
+ * The repository as the watched process finds it. Reads refs with git, everything else from disk.
+ * `own`: the watched worktree as an earlier snapshot found it, so the one after the process reads
+ * the administrative folder the one before did, whatever the process did to the worktree.
+ */
+export async function snapshotRepository(repoRoot: string, options: SnapshotOptions = {}, known: { own?: OwnWorktree } = {}): Promise<RepositorySnapshot> {
   const startedAt = Date.now();
   const commonDir = fs.realpathSync(await gitCommonDir(repoRoot));
-  const own = options.worktree && {
-    adminDir: toKey(commonDir, fs.realpathSync((await runGit(options.worktree.path, ['rev-parse', '--absolute-git-dir'])).trim())),
-    branch: `refs/heads/${options.worktree.branch}`,
-    branchMayMove: options.worktree.branchMayMove,
-  };
+  const own =
+    known.own ??
+    (options.worktree && {
+      adminDir: toKey(commonDir, await worktreeAdminDir(repoRoot, options.worktree.path)),
+      branch: `refs/heads/${options.worktree.branch}`,
+      branchMayMove: options.worktree.branchMayMove,
+    });
   const refs: Record<string, string> = {};
   const lastLogMessages: Record<string, string> = {};
   for (const line of (await runGit(repoRoot, ['for-each-ref', '--format=%(objectname) %(refname)'])).split('\n')) {

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { gitCommonDir } from './repo';
 import { runGit } from './run-git';
+import { readWorktreeAdminDir } from './worktree-admin-dir';
 
 /**
  * What a worktree's administrative folder (`.git/worktrees/<id>`) holds when git made it and
@@ -24,7 +24,7 @@ const UNCHECKED_TAG = /^[a-zS] /;
  * reused, or undefined when it can. Touches only this worktree.
  */
 export async function resetForReuse(o: { repoRoot: string; path: string; baseCommit: string }): Promise<string | undefined> {
-  const adminDir = await readAdminDir(o.repoRoot, o.path);
+  const adminDir = await readWorktreeAdminDir(o.repoRoot, o.path);
   if (typeof adminDir !== 'string') return adminDir.problem;
   await runGit(o.path, ['checkout', '-q', '-f', '--detach', o.baseCommit]);
   // -ff: nested repositories too; -x: ignored files too (node_modules/x, build output).
@@ -43,18 +43,6 @@ export async function resetForReuse(o: { repoRoot: string; path: string; baseCom
   // The HEAD reflog names the commits of the lane that used it; a fresh worktree starts without them.
   fs.rmSync(path.join(logs, 'HEAD'), { force: true });
   return undefined;
-}
-
-/** The worktree's administrative folder, from its `.git` file, or why it is not one git made for this repository. */
-async function readAdminDir(repoRoot: string, worktree: string): Promise<string | { problem: string }> {
-  const dotGit = path.join(worktree, '.git');
-  const stat = fs.lstatSync(dotGit, { throwIfNoEntry: false });
-  if (!stat?.isFile()) return { problem: `${dotGit} is not the file git writes in a worktree` };
-  const named = /^gitdir: (.+)$/m.exec(fs.readFileSync(dotGit, 'utf8'))?.[1].trim();
-  const worktreesDir = path.join(fs.realpathSync(await gitCommonDir(repoRoot)), 'worktrees');
-  const adminDir = named && fs.existsSync(path.resolve(worktree, named)) ? fs.realpathSync(path.resolve(worktree, named)) : undefined;
-  if (!adminDir || path.dirname(adminDir) !== worktreesDir) return { problem: `${dotGit} does not name a worktree folder of ${repoRoot}` };
-  return adminDir;
 }
 
 /**

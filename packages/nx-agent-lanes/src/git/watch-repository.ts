@@ -25,7 +25,7 @@ export async function watchRepository(repoRoot: string, options: WatchRepository
   return {
     before,
     async check() {
-      const after = await snapshotRepository(repoRoot, options);
+      const after = await snapshotRepository(repoRoot, options, { own: before.own });
       const changes = await nameConfigKeys(before, after, compareRepository(before, after));
       return restoreRepository(before, after, changes, options.by);
     },

@@ -5,6 +5,7 @@ import { deleteLaneBranch, listWorktrees, removeWorktreeDir } from './remove-wor
 import { resetForReuse } from './reset-for-reuse';
 import { withRepositoryLock } from './repository-lock';
 import { runGit } from './run-git';
+import { worktreeAdminDir } from './worktree-admin-dir';
 import type { WorktreeEntry } from './worktree-list';
 
 /**
@@ -62,8 +63,8 @@ async function listPooled(repoRoot: string, dir: string): Promise<{ free: Worktr
  * DETAILS), and `git worktree unlock` then `lock` would show it unlocked in between, to the
  * repository watch as one of the user's worktrees.
  */
-async function relockWorktree(worktree: string, reason: string): Promise<void> {
-  const lockFile = path.join((await runGit(worktree, ['rev-parse', '--absolute-git-dir'])).trim(), 'locked');
+async function relockWorktree(repoRoot: string, worktree: string, reason: string): Promise<void> {
+  const lockFile = path.join(await worktreeAdminDir(repoRoot, worktree), 'locked');
   fs.writeFileSync(`${lockFile}.${process.pid}.tmp`, reason);
   fs.renameSync(`${lockFile}.${process.pid}.tmp`, lockFile);
 }
@@ -93,7 +94,7 @@ export async function claimPooledWorktree(o: ClaimOptions): Promise<boolean> {
   let at = free.path;
   try {
     // The lane's lock first: a process killed before the move leaves a stale lane worktree, which prune removes.
-    await relockWorktree(free.path, o.reason);
+    await relockWorktree(o.repoRoot, free.path, o.reason);
     // --force twice moves a locked worktree.
     await runGit(o.repoRoot, ['worktree', 'move', '--force', '--force', free.path, o.path]);
     at = o.path;
@@ -138,7 +139,7 @@ export async function returnToPool(o: {
     for (let n = 2; fs.existsSync(slot); n++) slot = path.join(path.dirname(slot), `${path.basename(o.path)}-${n}`);
     // Moved still locked as the lane's, so a process killed before the lock below leaves a stale lane worktree.
     await runGit(o.repoRoot, ['worktree', 'move', '--force', '--force', o.path, slot]);
-    await relockWorktree(slot, POOL_LOCK_REASON);
+    await relockWorktree(o.repoRoot, slot, POOL_LOCK_REASON);
     await deleteLaneBranch(o.repoRoot, o.branch);
     return { pooled: true };
   });

@@ -81,7 +81,7 @@ export async function captureSecretFreePatch(options: {
   } finally {
     rmSync(snapshot, { recursive: true, force: true });
   }
-  const capture = () => captureLanePatch({ worktree, baseCommit, exclude: [...withheld.keys(), ...refused.keys()], staged: true });
+  const capture = () => captureLanePatch({ worktree, baseCommit, exclude: [...withheld.keys(), ...refused.keys()], staged: true, nodeModulesExclude: exclude });
   let captured = await capture();
   const late = secrets.length ? splitByFile(captured.patch).filter((s) => findSecrets(s.text, secrets).length) : [];
   if (late.length) {

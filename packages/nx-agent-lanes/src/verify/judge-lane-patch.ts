@@ -62,8 +62,8 @@ export async function applyAndJudgeLanePatch(options: JudgeLanePatchOptions): Pr
     });
   }
   const parent = await headCommit(worktree);
-  await applyLanePatch({ worktree, patch, commitMessage: options.commitMessage });
-  const commit = await headCommit(worktree);
+  // Without a message nothing is committed, and HEAD stays the parent.
+  const commit = (await applyLanePatch({ worktree, patch, commitMessage: options.commitMessage, parent })).commit ?? parent;
   const changes = await listCommitChanges(worktree, parent, commit);
   const verdict = judged(toWorkspacePaths(changes.map((c) => c.path), workspaceInRepo), { commit });
   if (!verdict.ownership.ok) {
