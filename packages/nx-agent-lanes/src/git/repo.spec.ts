@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { GitError } from '../errors';
 import { createTestRepo, runTestGit, type TestRepo } from './create-test-repo';
-import { findRepoRoot, gitCommonDir, headCommit, resolveCommit } from './repo';
+import { findRepoRoot, gitCommonDir, headCommit, resolveCommit, tryResolveCommit } from './repo';
 
 describe('repo', () => {
   let repo: TestRepo;
@@ -35,6 +35,21 @@ describe('repo', () => {
     await expect(headCommit(repo.root)).resolves.toBe(head);
     await expect(resolveCommit(repo.root, 'main')).resolves.toBe(head);
     await expect(resolveCommit(repo.root, head.slice(0, 8))).resolves.toBe(head);
+  });
+
+  it('asks git once for a full commit id it resolved in a folder, always for a name, and never for another folder', async () => {
+    const head = await headCommit(repo.root);
+    const other = createTestRepo({ 'b.txt': 'b\n' });
+    try {
+      // With the repository out of git's sight, only what was resolved before still resolves.
+      fs.renameSync(path.join(repo.root, '.git'), path.join(repo.scratch, 'git-away'));
+      await expect(tryResolveCommit(repo.root, head)).resolves.toBe(head);
+      await expect(tryResolveCommit(repo.root, 'main')).resolves.toBeUndefined();
+      await expect(tryResolveCommit(other.root, head)).resolves.toBeUndefined();
+    } finally {
+      fs.renameSync(path.join(repo.scratch, 'git-away'), path.join(repo.root, '.git'));
+      other.cleanup();
+    }
   });
 
   it('names a missing base and points at feature.jsonc', async () => {

@@ -47,10 +47,30 @@ export async function headCommit(repoRoot: string): Promise<string> {
 
 /** The full sha of `rev` peeled to a commit, or undefined. */
 export async function tryResolveCommit(repoRoot: string, rev: string): Promise<string | undefined> {
+  if (knownCommits.get(path.resolve(repoRoot))?.has(rev)) return rev;
   // --end-of-options: a rev taken from feature.jsonc must never be read as an option.
   const result = await execGit(repoRoot, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
   const sha = result.stdout.trim();
-  return result.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? sha : undefined;
+  if (result.exitCode !== 0 || !FULL_SHA.test(sha)) return undefined;
+  rememberCommit(repoRoot, sha);
+  return sha;
+}
+
+const FULL_SHA = /^[0-9a-f]{40,64}$/;
+
+/**
+ * Commit ids git resolved in a folder, this process: a lane resolves its base for its cache key,
+ * then makes its worktree at that id, which need not be asked again. Only full ids are kept,
+ * so a branch name is always resolved afresh.
+ */
+const knownCommits = new Map<string, Set<string>>();
+
+/** Records that git resolved `sha` to a commit in `cwd` (see knownCommits). */
+export function rememberCommit(cwd: string, sha: string): void {
+  if (!FULL_SHA.test(sha)) return;
+  const key = path.resolve(cwd);
+  const known = knownCommits.get(key) ?? new Set<string>();
+  knownCommits.set(key, known.add(sha));
 }
 
 /** The absolute directory every worktree of this repository shares (`.git` of the main checkout). */

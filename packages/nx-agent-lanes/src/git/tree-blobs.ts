@@ -1,4 +1,5 @@
 import { GitError } from '../errors';
+import { rememberCommit } from './repo';
 import { execGit } from './run-git';
 
 /** Blob ids by path are immutable for a commit: remember them for the life of the process. */
@@ -38,6 +39,7 @@ export async function resolveRevision(cwd: string, rev: string): Promise<{ commi
   const { stdout, stderr, exitCode } = await execGit(cwd, ['rev-parse', `${rev}^{commit}`, `${rev}^{tree}`, '--']);
   if (exitCode === 0) {
     const [commit, tree] = stdout.trim().split('\n');
+    rememberCommit(cwd, commit);
     return { commit, tree };
   }
   throw new GitError(await explainMissingRevision(cwd, rev, stderr), { cause: stderr.trim() });

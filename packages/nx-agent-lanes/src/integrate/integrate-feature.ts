@@ -92,6 +92,7 @@ async function integrateInStage(options: IntegrateOptions, stage: Stage): Promis
         lane: feature.lanes[i],
         workspaceInRepo,
         commitMessage: commitMessage(feature, state),
+        head: parent,
       });
     } catch (error) {
       // A lane after a refused one starts from its change: that conflict follows from the refusal.

@@ -28,6 +28,8 @@ export interface JudgeLanePatchOptions {
   lane: Lane;
   workspaceInRepo: string;
   commitMessage: string;
+  /** The worktree's HEAD commit, when the caller knows it (saves asking git). */
+  head?: string;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function applyAndJudgeLanePatch(options: JudgeLanePatchOptions): Pr
       reason: `lane ${lane.name}'s patch has sections git would apply that nx-agent-lanes cannot attribute: ${unattributed.join('; ')}`,
     });
   }
-  const parent = await headCommit(worktree);
+  const parent = options.head ?? (await headCommit(worktree));
   // Without a message nothing is committed, and HEAD stays the parent.
   const commit = (await applyLanePatch({ worktree, patch, commitMessage: options.commitMessage, parent })).commit ?? parent;
   const changes = await listCommitChanges(worktree, parent, commit);

@@ -113,6 +113,7 @@ async function verifyInStage(options: VerifyLaneOptions, stage: Stage): Promise<
       lane,
       workspaceInRepo,
       commitMessage: `${feature.name}: ${lane.name} lane (verify)`,
+      head: worktree.startCommit,
     });
     const judged = { files: judgement.paths, ownership: judgement.ownership, risk: judgement.risk };
     if (!judgement.ok) return finish({ ...judged, passed: false, reason: judgement.reason });
