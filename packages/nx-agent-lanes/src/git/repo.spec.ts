@@ -16,6 +16,13 @@ describe('repo', () => {
     await expect(findRepoRoot(path.join(repo.root, 'src'))).resolves.toBe(repo.root);
     // git names the common dir relative to the subfolder (`../.git`): kept resolved for the top.
     await expect(gitCommonDir(repo.root)).resolves.toBe(path.join(repo.root, '.git'));
+    // Found once per folder and process: with git unable to see it, the answer stands.
+    fs.renameSync(path.join(repo.root, '.git'), path.join(repo.scratch, 'git-away'));
+    try {
+      await expect(findRepoRoot(path.join(repo.root, 'src'))).resolves.toBe(repo.root);
+    } finally {
+      fs.renameSync(path.join(repo.scratch, 'git-away'), path.join(repo.root, '.git'));
+    }
   });
 
   it('says a folder outside any repository is not one, with what to do', async () => {

@@ -4,12 +4,15 @@ import { commandFailed, execGit, runGit } from './run-git';
 
 /** The top of the git checkout that contains `cwd`; GitError when there is none. */
 export async function findRepoRoot(cwd: string): Promise<string> {
+  const known = repoRoots.get(path.resolve(cwd));
+  if (known) return known;
   // The common dir comes with it: every caller asks for it next (see gitCommonDir).
   const args = ['rev-parse', '--show-toplevel', '--git-common-dir'];
   const result = await execGit(cwd, args);
   const [top, commonDir] = result.stdout.split('\n');
   if (result.exitCode === 0 && top && commonDir) {
     commonDirs.set(top, path.resolve(cwd, commonDir));
+    repoRoots.set(path.resolve(cwd), top);
     return top;
   }
   if (/not a git repository/i.test(result.stderr)) {
@@ -87,3 +90,6 @@ export async function gitCommonDir(repoRoot: string): Promise<string> {
  * prune, worktree checks): one git process per folder and process instead. Only answers are kept.
  */
 const commonDirs = new Map<string, string>();
+
+/** Each folder's checkout top, once found: a batch process asks for it once per task. Only answers are kept. */
+const repoRoots = new Map<string, string>();
