@@ -69,10 +69,7 @@ export async function measureParallelLanes(options: {
   assertNxOk(await runNx({ root: options.ws.root, args: ['show', 'projects'], env }), 'nx show projects (warm-up)');
   const warmUp = options.features.find((f) => f.name === WARM_UP_FEATURE);
   if (!warmUp) throw new Error(`No bench feature ${WARM_UP_FEATURE}: plan the features with planParallelFeatures().`);
-  const cold = assertNxOk(
-    await runNx({ root: options.ws.root, args: ['run-many', `--targets=${laneTargets(warmUp.lanes)}`, `--projects=${WARM_UP_FEATURE}`, `--parallel=${MAX_K}`], env }),
-    `${MAX_K} lanes with an empty worktree pool`,
-  );
+  const cold = await runTargets({ ws: options.ws, env, feature: warmUp, targets: laneTargets(warmUp.lanes), parallel: MAX_K, mode: 'tasks' }, 'lanes with an empty worktree pool');
   const figures = new Map<ParallelMode, ModeFigures>();
   for (const mode of options.modes ?? PARALLEL_MODES) {
     figures.set(mode, await measureMode({ ...options, env, mode }));
@@ -95,15 +92,8 @@ async function measureMode(options: { ws: ScratchWorkspace; env: NodeJS.ProcessE
     if (!feature) throw new Error(`No bench feature ${parallelFeatureName(k, mode)}: plan the features with planParallelFeatures().`);
     return feature;
   };
-  const run = async (k: number, targets: string, what: string): Promise<NxRun> =>
-    assertNxOk(
-      await runNx({
-        root: options.ws.root,
-        args: ['run-many', `--targets=${targets}`, `--projects=${featureOf(k).name}`, `--parallel=${k}`, ...modeArgs(mode)],
-        env: options.env,
-      }),
-      `${k} ${what} (${mode})`,
-    );
+  const run = (k: number, targets: string, what: string): Promise<NxRun> =>
+    runTargets({ ws: options.ws, env: options.env, feature: featureOf(k), targets, parallel: k, mode }, what);
   const figures: ModeFigures = { wallMs: new Map(), laneCpuMs: new Map(), verifyCpuMs: new Map() };
   for (const k of PARALLEL_KS) {
     const lanes = await run(k, laneTargets(featureOf(k).lanes), 'lanes in parallel');
@@ -112,6 +102,15 @@ async function measureMode(options: { ws: ScratchWorkspace; env: NodeJS.ProcessE
   }
   for (const k of [1, 16]) figures.verifyCpuMs.set(k, (await run(k, verifyTargets(featureOf(k)), 'verifies in parallel')).cpuMs);
   return figures;
+}
+
+/** `nx run-many` of `targets` in one feature's project, `parallel` at once; throws when a task failed. */
+async function runTargets(
+  o: { ws: ScratchWorkspace; env: NodeJS.ProcessEnv; feature: BenchFeature; targets: string; parallel: number; mode: ParallelMode },
+  what: string,
+): Promise<NxRun> {
+  const args = ['run-many', `--targets=${o.targets}`, `--projects=${o.feature.name}`, `--parallel=${o.parallel}`, ...modeArgs(o.mode)];
+  return assertNxOk(await runNx({ root: o.ws.root, args, env: o.env }), `${o.parallel} ${what} (${o.mode})`);
 }
 
 function describeMode(mode: ParallelMode, f: ModeFigures): BenchRow[] {
