@@ -5,7 +5,7 @@ import { listWorkspaceFiles } from '../plugin/read-feature-from-disk';
 import { plantPrograms, type PlantedPrograms } from './__fixtures__/plant-programs';
 import { createTestRepo, runTestGit, testGitEnv, type TestRepo } from './create-test-repo';
 import { applyLanePatch, captureLanePatch } from './lane-patch';
-import { createLaneWorktree, pruneStaleWorktrees, removeLaneWorktree } from './lane-worktree';
+import { createLaneWorktree, pruneStaleWorktrees, releaseLaneWorktree, removeLaneWorktree } from './lane-worktree';
 import { updateBranch } from './lanes-branch';
 import { gitCommonDir } from './repo';
 import { listTreeBlobs, resolveRevision } from './tree-blobs';
@@ -54,7 +54,11 @@ describe.each([
     listWorkspaceFiles(repo.root);
     await resolveRevision(repo.root, 'HEAD');
     await listTreeBlobs(repo.root, merged);
-    await removeLaneWorktree(lane);
+    // Back to the pool (reset, modes, the check, `worktree move`), then claimed by the next lane and reset again.
+    await expect(releaseLaneWorktree(lane)).resolves.toEqual({ pooled: true });
+    const next = await createLaneWorktree({ repoRoot: repo.root, feature: 'f', lane: 'web', baseCommit: 'HEAD', worktreesRoot });
+    expect(next.reused).toBe(true);
+    await removeLaneWorktree(next);
     await removeLaneWorktree(integration);
     await pruneStaleWorktrees(repo.root);
     expect(planted.ran()).toEqual([]);
