@@ -120,6 +120,26 @@ describe('watchRepository', () => {
     await removeLaneWorktree(other);
   });
 
+  it('counts a file that goes between its lstat and its read as gone, as when another run removes its worktree meanwhile', async () => {
+    const wt = await createLaneWorktree({ repoRoot: repo.root, feature: 'f', lane: 'api', baseCommit: 'HEAD', worktreesRoot: join(repo.scratch, 'wt') });
+    const watch = await watchRepository(repo.root, { worktree: { path: wt.path, branch: wt.branch, branchMayMove: true }, by: 'f/api agent' });
+    // Added after the first snapshot, and removed file by file while the second one reads it.
+    git(repo.root, 'worktree', 'add', '-q', '--detach', join(repo.scratch, 'going'));
+    const nodeFs: typeof import('node:fs') = jest.requireActual('node:fs');
+    const read = nodeFs.readFileSync;
+    const spy = jest.spyOn(nodeFs, 'readFileSync').mockImplementation(((file: string, ...rest: unknown[]) => {
+      if (String(file).endsWith(join('worktrees', 'going', 'commondir'))) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${file}'`), { code: 'ENOENT' });
+      return (read as (...args: unknown[]) => unknown)(file, ...rest);
+    }) as typeof read);
+    try {
+      await expect(watch.check()).resolves.toMatchObject({ changes: [] });
+      expect(spy.mock.calls.some(([file]) => String(file).endsWith(join('worktrees', 'going', 'commondir')))).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+    await removeLaneWorktree(wt);
+  });
+
   it('finds nothing when nothing moved', async () => {
     const watch = await watchRepository(repo.root, { by: 'test' });
     await expect(checkRepository(watch, 'the agent')).resolves.toBeUndefined();

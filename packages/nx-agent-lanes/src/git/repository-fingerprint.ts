@@ -268,13 +268,24 @@ function addFile(commonDir: string, key: string, files: Record<string, FileFinge
   } catch {
     return;
   }
-  if (stat.isSymbolicLink()) {
-    const target = Buffer.from(fs.readlinkSync(file));
-    files[key] = { type: 'symlink', mode: stat.mode, sha256: digest(target), content: target };
-  } else if (stat.isFile()) {
-    const bytes = fs.readFileSync(file);
-    files[key] = { type: 'file', mode: stat.mode & 0o777, sha256: digest(bytes), ...(bytes.length <= KEEP_CONTENT_BYTES ? { content: bytes } : {}) };
+  try {
+    if (stat.isSymbolicLink()) {
+      const target = Buffer.from(fs.readlinkSync(file));
+      files[key] = { type: 'symlink', mode: stat.mode, sha256: digest(target), content: target };
+    } else if (stat.isFile()) {
+      const bytes = fs.readFileSync(file);
+      files[key] = { type: 'file', mode: stat.mode & 0o777, sha256: digest(bytes), ...(bytes.length <= KEEP_CONTENT_BYTES ? { content: bytes } : {}) };
+    }
+  } catch (error) {
+    // Gone since the lstat: a worktree another run removes meanwhile (`git worktree remove`
+    // deletes its folder file by file). Absent, as if the lstat had not found it.
+    if (!isGone(error)) throw error;
   }
+}
+
+function isGone(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 function addTree(commonDir: string, dir: string, files: Record<string, FileFingerprint>): void {
