@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runGit } from './run-git';
+import { execGit, runGit } from './run-git';
 import { readWorktreeAdminDir } from './worktree-admin-dir';
 
 /**
@@ -20,19 +20,22 @@ const UNCHECKED_TAG = /^[a-zS] /;
 
 /**
  * Puts a worktree back to `baseCommit`, detached, with every untracked and ignored file gone,
- * and checks that it now matches a fresh worktree of that commit. Returns why it cannot be
- * reused, or undefined when it can. Touches only this worktree.
+ * so that it matches a fresh worktree of that commit. Returns why it cannot be reused, or
+ * undefined when it can. Touches only this worktree.
  */
 export async function resetForReuse(o: { repoRoot: string; path: string; baseCommit: string }): Promise<string | undefined> {
   const adminDir = await readWorktreeAdminDir(o.repoRoot, o.path);
   if (typeof adminDir !== 'string') return adminDir.problem;
-  await runGit(o.path, ['checkout', '-q', '-f', '--detach', o.baseCommit]);
-  // -ff: nested repositories too; -x: ignored files too (node_modules/x, build output).
-  await runGit(o.path, ['clean', '-ffdxq']);
+  // Modes first: a folder the lane made unreadable would hide its files from git's walk below.
   const unwalked = await restoreCheckoutModes(o.path);
   if (unwalked) return unwalked;
-  const left = (await runGit(o.path, ['status', '--porcelain', '--ignored', '--untracked-files=all'])).split('\n').filter(Boolean);
-  if (left.length) return `${left.length} file(s) differ from ${o.baseCommit.slice(0, 10)} after the reset: ${left.slice(0, 3).join(', ')}`;
+  if (!(await restoreWhatDiffers(o.path, o.baseCommit))) {
+    await runGit(o.path, ['checkout', '-q', '-f', '--detach', o.baseCommit]);
+    // -ff: nested repositories too; -x: ignored files too (node_modules/x, build output).
+    await runGit(o.path, ['clean', '-ffdxq']);
+    const left = (await runGit(o.path, ['status', '--porcelain', '--ignored', '--untracked-files=all'])).split('\n').filter(Boolean);
+    if (left.length) return `${left.length} file(s) differ from ${o.baseCommit.slice(0, 10)} after the reset: ${left.slice(0, 3).join(', ')}`;
+  }
   const unchecked = (await runGit(o.path, ['ls-files', '-v'])).split('\n').filter((line) => UNCHECKED_TAG.test(line));
   if (unchecked.length) return `git is told not to check ${unchecked.length} file(s) against the disk: ${unchecked.slice(0, 3).join(', ')}`;
   for (const name of LANE_LEFTOVERS) fs.rmSync(path.join(adminDir, name), { force: true });
@@ -43,6 +46,47 @@ export async function resetForReuse(o: { repoRoot: string; path: string; baseCom
   // The HEAD reflog names the commits of the lane that used it; a fresh worktree starts without them.
   fs.rmSync(path.join(logs, 'HEAD'), { force: true });
   return undefined;
+}
+
+/**
+ * Lists, in one walk of the worktree, every path that differs from `baseCommit`: git status
+ * (index and files against HEAD, untracked and ignored files) plus what HEAD's commits changed
+ * since the base. Removes the untracked and ignored ones, puts the tracked ones back from the
+ * base (index and file), and detaches HEAD at the base. A whole-worktree checkout and a second
+ * walk to check it would cost two more walks of every file, however little the lane changed.
+ * False, having changed nothing or only removed untracked files, when the worktree holds
+ * something this does not handle (a conflict, a submodule) or git refused a step: the caller
+ * then resets it whole and checks.
+ */
+async function restoreWhatDiffers(worktree: string, baseCommit: string): Promise<boolean> {
+  const status = await execGit(worktree, ['status', '--porcelain=v2', '-z', '--branch', '--ignored', '--untracked-files=all', '--no-renames']);
+  if (status.exitCode !== 0) return false;
+  const tracked = new Set<string>();
+  let head: string | undefined;
+  let untracked = false;
+  for (const entry of status.stdout.split('\0').filter(Boolean)) {
+    if (entry.startsWith('# branch.oid ')) head = entry.slice('# branch.oid '.length);
+    else if (entry.startsWith('# ')) continue;
+    else if (entry.startsWith('? ') || entry.startsWith('! ')) untracked = true;
+    // `1 XY sub mH mI mW hH hI path`: an ordinary change; the submodule field is N... for a file.
+    else if (entry.startsWith('1 ') && entry.split(' ')[2] === 'N...') tracked.add(entry.split(' ').slice(8).join(' '));
+    else return false;
+  }
+  if (!head || !/^[0-9a-f]{40,64}$/.test(head)) return false;
+  if (head !== baseCommit) {
+    const moved = await execGit(worktree, ['diff', '--name-only', '-z', '--no-renames', baseCommit, head]);
+    if (moved.exitCode !== 0) return false;
+    for (const file of moved.stdout.split('\0').filter(Boolean)) tracked.add(file);
+  }
+  // Untracked ones first: one may stand where a tracked file goes back (a folder, a symlink).
+  if (untracked && (await execGit(worktree, ['clean', '-ffdxq'])).exitCode !== 0) return false;
+  if (tracked.size) {
+    // Every path from git itself, taken literally; a path in neither the base nor the index fails the step.
+    const input = [...tracked].map((file) => `:(literal)${file}\0`).join('');
+    const restore = ['restore', `--source=${baseCommit}`, '--staged', '--worktree', '--pathspec-from-file=-', '--pathspec-file-nul'];
+    if ((await execGit(worktree, restore, { input })).exitCode !== 0) return false;
+  }
+  return (await execGit(worktree, ['update-ref', '--no-deref', 'HEAD', baseCommit])).exitCode === 0;
 }
 
 /**

@@ -97,6 +97,32 @@ describe('the worktree pool', () => {
     expect(entry).toMatchObject({ branch: b.branch, locked: expect.stringContaining('lane=b') });
   });
 
+  it('puts back tracked files a lane swapped for symlinks and folders, staged or not, without writing through a symlink that leads outside', async () => {
+    const outside = path.join(repo.scratch, 'outside');
+    fs.mkdirSync(outside);
+    const a = await create('a');
+    const at = (p: string) => path.join(a.path, p);
+    // A tracked folder becomes a symlink out of the worktree; a tracked file becomes a folder, another a symlink.
+    fs.rmSync(at('src/deep'), { recursive: true });
+    fs.symlinkSync(outside, at('src/deep'));
+    fs.rmSync(at('src/a.ts'));
+    repo.write('src/a.ts/inside.ts', 'a folder now\n', a.path);
+    fs.rmSync(at('bin/run.sh'));
+    fs.symlinkSync('/etc/passwd', at('bin/run.sh'));
+    // Staged: a new file and a deletion; and a commit that deletes a tracked file.
+    repo.write('staged-new.ts', 'staged\n', a.path);
+    repo.git(['add', 'staged-new.ts'], a.path);
+    repo.git(['rm', '-q', '--cached', '.gitignore'], a.path);
+    await expect(releaseLaneWorktree(a)).resolves.toEqual({ pooled: true });
+    expect(fs.readdirSync(outside)).toEqual([]);
+
+    const b = await create('b');
+    expect(b.reused).toBe(true);
+    expect(describeCheckout(b.path)).toEqual(describeCheckout(freshCheckout('swapped', base)));
+    expect(fs.lstatSync(path.join(b.path, 'src/deep')).isDirectory()).toBe(true);
+    expect(fs.readdirSync(outside)).toEqual([]);
+  });
+
   it('gives a lane whose base moved the new base', async () => {
     const a = await create('a');
     dirty(a);
