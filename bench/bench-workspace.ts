@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +59,23 @@ export function runNx(options: { root: string; args: string[]; env?: NodeJS.Proc
       }),
     );
   });
+}
+
+/**
+ * The CPU (user + system, its whole process tree) of one run of `command` in `cwd`, the mean of
+ * `runs` runs; undefined where /usr/bin/time is missing or a run failed.
+ */
+export function measureCommandCpuMs(command: readonly string[], cwd: string, runs: number): number | undefined {
+  if (!existsSync(GNU_TIME)) return undefined;
+  let total = 0;
+  for (let i = 0; i < runs; i++) {
+    const cpuFile = join(mkdtempSync(join(tmpdir(), 'nx-agent-lanes-bench-cpu-')), 'cpu');
+    const run = spawnSync(GNU_TIME, ['-f', '%U %S', '-o', cpuFile, ...command], { cwd, stdio: 'ignore' });
+    const ms = readCpuMs(cpuFile);
+    if (run.status !== 0 || ms === undefined) return undefined;
+    total += ms;
+  }
+  return total / runs;
 }
 
 /** `%U %S` as GNU time wrote it (its last line: a killed command gets a line about the signal before it). */

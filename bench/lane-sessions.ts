@@ -12,13 +12,16 @@ const tool = (name: string, input: unknown) => ({ type: 'tool_use' as const, nam
 /** `[bench:<feature>/<lane>]`: delimited so `l1` never matches inside `l10`. */
 export const laneMarker = (feature: string) => (lane: string) => `[bench:${feature}/${lane}]`;
 
+/** What a working lane writes into the file it owns; its test is `node <that file>`. */
+export const laneFileContent = (lane: string) => `exports.lane = '${lane}';\n`;
+
 /** A lane that writes its file, runs its test and finishes: three model turns of `latencyMs` each. */
 export function planWorkingSession(feature: BenchFeature, lane: { name: string; owns: string }, latencyMs: number): ScriptedSession {
   return {
     name: `${feature.name}/${lane.name}`,
     match: { contains: feature.markerOf(lane.name) },
     turns: [
-      { latencyMs, content: [tool('write_file', { path: lane.owns, content: `exports.lane = '${lane.name}';\n` })] },
+      { latencyMs, content: [tool('write_file', { path: lane.owns, content: laneFileContent(lane.name) })] },
       { latencyMs, content: [tool('run_tests', {})] },
       { latencyMs, content: [tool('finish', { summary: `wrote ${lane.owns}` })] },
     ],
@@ -35,7 +38,7 @@ export function planBlockingSessions(
   lane: { name: string; owns: string },
   options: { question: string; answer: string },
 ): ScriptedSession[] {
-  const write: ScriptedResponse = { content: [tool('write_file', { path: lane.owns, content: `exports.lane = '${lane.name}';\n` })] };
+  const write: ScriptedResponse = { content: [tool('write_file', { path: lane.owns, content: laneFileContent(lane.name) })] };
   const finish: ScriptedResponse = { content: [tool('finish', { summary: `wrote ${lane.owns} after the answer` })] };
   return [
     {
