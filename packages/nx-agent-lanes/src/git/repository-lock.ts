@@ -1,5 +1,6 @@
 import { LANES_GIT_DIR } from '../layout/paths';
 import { join } from 'node:path';
+import { LanesError } from '../errors';
 import { waitForLockFile, type LockHolder } from '../locks/lock-file';
 import { gitCommonDir } from './repo';
 
@@ -23,10 +24,62 @@ export interface RepositoryLockOptions {
  */
 export async function withRepositoryLock<T>(repoRoot: string, options: RepositoryLockOptions, fn: () => Promise<T>): Promise<T> {
   const file = join(await gitCommonDir(repoRoot), LANES_GIT_DIR, 'repository.lock');
-  const lock = await waitForLockFile<LockHolder>({ file, record: { task: options.task }, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const started = Date.now();
+  const turn = await waitForTurn(file, options.task, timeoutMs);
   try {
-    return await fn();
+    const remaining = Math.max(0, timeoutMs - (Date.now() - started));
+    const lock = await waitForLockFile<LockHolder>({ file, record: { task: options.task }, timeoutMs: remaining });
+    try {
+      return await fn();
+    } finally {
+      lock.release();
+    }
   } finally {
-    lock.release();
+    turn.done();
   }
+}
+
+/** The callers of this process queued for each lock file, the last one's task and turn. */
+const queues = new Map<string, { task: string; ended: Promise<void> }>();
+
+/**
+ * Queues the callers of one process for the lock file, so that only one of them at a time waits
+ * on the file: a batch's lanes take turns without polling it, and the next one goes the moment
+ * the last lets go instead of after its next poll. Gives up, naming what holds it, after
+ * `timeoutMs`, as the file lock does.
+ */
+async function waitForTurn(file: string, task: string, timeoutMs: number): Promise<{ done: () => void }> {
+  const before = queues.get(file);
+  let done!: () => void;
+  const ended = new Promise<void>((resolve) => (done = resolve));
+  const mine = { task, ended: (before?.ended ?? Promise.resolve()).then(() => ended) };
+  queues.set(file, mine);
+  const finish = () => {
+    done();
+    if (queues.get(file) === mine) queues.delete(file);
+  };
+  if (!before) return { done: finish };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      before.ended,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          reject(
+            new LanesError(`Waited ${Math.round(timeoutMs / 1000)} s for ${file}, which this process holds to ${before.task}, to ${task}.`, {
+              hint: 'A git command of the plugin hangs: stop the run, and look for a git process waiting for input or a lock.',
+            }),
+          );
+        }, timeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    // Those queued after this caller still wait for the ones before it.
+    before.ended.then(finish, finish);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return { done: finish };
 }
