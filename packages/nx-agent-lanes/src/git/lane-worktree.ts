@@ -111,17 +111,14 @@ export async function createLaneWorktree(o: CreateWorktreeOptions): Promise<Lane
   // worktree and the worktree without its lock: under the repository lock no prune of ours can
   // see either half-made. Without the checkout, which comes after, so that parallel lanes of a
   // large repository check out at once.
-  // The commit a claimed pooled worktree's files are at; undefined for a new worktree.
-  const filesAt = await withRepositoryLock(o.repoRoot, { task: `create the ${o.feature}/${o.lane} worktree` }, async () => {
-    const claimed = pool ? await claimPooledWorktree({ repoRoot: o.repoRoot, pool, path: wtPath, branch, baseCommit, reason }) : undefined;
-    if (claimed) return claimed;
+  const reused = await withRepositoryLock(o.repoRoot, { task: `create the ${o.feature}/${o.lane} worktree` }, async () => {
+    if (pool && (await claimPooledWorktree({ repoRoot: o.repoRoot, pool, path: wtPath, branch, baseCommit, reason }))) return true;
     await runGit(o.repoRoot, ['worktree', 'add', '-q', '--no-checkout', '--lock', '--reason', reason, '-b', branch, wtPath, baseCommit]);
-    return undefined;
+    return false;
   });
-  const reused = filesAt !== undefined;
   const worktree: LaneWorktree = { path: wtPath, branch, baseCommit, startCommit: baseCommit, repoRoot: o.repoRoot, pool, reused };
   try {
-    if (filesAt) await resetClaimedWorktree(wtPath, filesAt, baseCommit);
+    if (reused) await resetClaimedWorktree(wtPath);
     else await runGit(wtPath, ['checkout', '-f', '-q']);
     if (o.linkNodeModules !== false) linkNodeModules(o.repoRoot, wtPath);
     const patches = o.patches ?? [];

@@ -4,7 +4,7 @@ import { GitError } from '../errors';
 import { deleteLaneBranch, listWorktrees, removeWorktreeDir } from './remove-worktree';
 import { resetForReuse } from './reset-for-reuse';
 import { withRepositoryLock } from './repository-lock';
-import { execGit, runGit } from './run-git';
+import { runGit } from './run-git';
 import { worktreeAdminDir } from './worktree-admin-dir';
 import type { WorktreeEntry } from './worktree-list';
 
@@ -83,15 +83,14 @@ export interface ClaimOptions {
 /**
  * Takes a pooled worktree for a lane: moves it to the lane's path, locks it with the lane's
  * owner, and points its HEAD at a new branch at the base, without touching its files (see
- * resetClaimedWorktree). The caller holds the repository lock. Returns the commit its files are
- * at (the base of the lane that gave it back), or undefined when none is free; one that cannot
- * be taken is removed.
+ * resetClaimedWorktree). The caller holds the repository lock. False when none is free; one
+ * that cannot be taken is removed.
  */
-export async function claimPooledWorktree(o: ClaimOptions): Promise<string | undefined> {
+export async function claimPooledWorktree(o: ClaimOptions): Promise<boolean> {
   const { free: [free], gone } = await listPooled(o.repoRoot, o.pool.dir);
   // Their lock keeps `git worktree prune` off them, so they are dropped here.
   for (const entry of gone) await removeWorktreeDir(o.repoRoot, entry.path);
-  if (!free?.head) return undefined;
+  if (!free) return false;
   let at = free.path;
   try {
     // The lane's lock first: a process killed before the move leaves a stale lane worktree, which prune removes.
@@ -101,27 +100,21 @@ export async function claimPooledWorktree(o: ClaimOptions): Promise<string | und
     at = o.path;
     await runGit(o.repoRoot, ['branch', '--no-track', o.branch, o.baseCommit]);
     await runGit(o.path, ['symbolic-ref', 'HEAD', `refs/heads/${o.branch}`]);
-    return free.head;
+    return true;
   } catch {
     // A pooled worktree someone changed under us: not worth the lane's failure, a fresh one is made instead.
     await removeWorktreeDir(o.repoRoot, at);
     await deleteLaneBranch(o.repoRoot, o.branch);
-    return undefined;
+    return false;
   }
 }
 
 /**
- * Makes a claimed worktree's files those of its HEAD, from `filesAt`, the commit they are at:
- * returnToPool left them equal to it, checked, and no lane process can write in the pool (the
- * OS sandbox keeps a lane to its own worktree, and a worktree that ran without it is never
- * pooled). So only what differs between the two commits is written, with git's two-way merge,
- * and nothing at all for the same base: no walk of the whole worktree. Should the merge refuse
- * (a file not as the pool left it), a full reset does it instead.
+ * Makes a claimed worktree's files those of its HEAD: git writes only the files that differ from
+ * the last base. It walks the whole worktree again, though returnToPool left it clean: a temp
+ * cleaner (systemd-tmpfiles ages out /tmp) may have removed files from it while it was pooled.
  */
-export async function resetClaimedWorktree(worktree: string, filesAt: string, base: string): Promise<void> {
-  if (filesAt === base) return;
-  const merged = await execGit(worktree, ['read-tree', '-m', '-u', filesAt, base]);
-  if (merged.exitCode === 0) return;
+export async function resetClaimedWorktree(worktree: string): Promise<void> {
   await runGit(worktree, ['reset', '--hard', '-q']);
   await runGit(worktree, ['clean', '-ffdxq']);
 }
