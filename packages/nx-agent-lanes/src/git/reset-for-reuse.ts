@@ -68,9 +68,12 @@ async function restoreWhatDiffers(worktree: string, baseCommit: string): Promise
     if (entry.startsWith('# branch.oid ')) head = entry.slice('# branch.oid '.length);
     else if (entry.startsWith('# ')) continue;
     else if (entry.startsWith('? ') || entry.startsWith('! ')) untracked = true;
-    // `1 XY sub mH mI mW hH hI path`: an ordinary change; the submodule field is N... for a file.
-    else if (entry.startsWith('1 ') && entry.split(' ')[2] === 'N...') tracked.add(entry.split(' ').slice(8).join(' '));
-    else return false;
+    else {
+      // `1 XY sub mH mI mW hH hI path`: an ordinary change; the submodule field is N... for a file.
+      const fields = entry.split(' ');
+      if (fields[0] !== '1' || fields[2] !== 'N...') return false;
+      tracked.add(fields.slice(8).join(' '));
+    }
   }
   if (!head || !/^[0-9a-f]{40,64}$/.test(head)) return false;
   if (head !== baseCommit) {

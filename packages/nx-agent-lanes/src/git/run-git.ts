@@ -119,9 +119,7 @@ function spawnGit(cwd: string, args: string[], options: ExecGitOptions, env: Nod
     const stderr: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'ENOENT' ? gitMissing(error) : new GitError(`git ${args.join(' ')} could not run in ${cwd}: ${String(error)}`, { cause: error }));
-    });
+    child.on('error', (error) => reject(couldNotStart(cwd, args, error)));
     child.on('close', (code, signal) => {
       const said = Buffer.concat(stderr).toString('utf8');
       resolve({ stdout: Buffer.concat(stdout).toString('utf8'), stderr: signal ? `${said}git was stopped by ${signal}` : said, exitCode: code ?? 1 });
@@ -141,10 +139,7 @@ function spawnGit(cwd: string, args: string[], options: ExecGitOptions, env: Nod
 export function execGitSync(cwd: string, args: string[]): GitResult {
   const run = (argv: string[], env: NodeJS.ProcessEnv): GitResult => {
     const out = spawnSync('git', argv, { cwd, env, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
-    if (out.error) {
-      if ((out.error as NodeJS.ErrnoException).code === 'ENOENT') throw gitMissing(out.error);
-      throw new GitError(`git ${argv.join(' ')} could not run in ${cwd}: ${String(out.error)}`, { cause: out.error });
-    }
+    if (out.error) throw couldNotStart(cwd, argv, out.error);
     return { stdout: out.stdout, stderr: out.stderr, exitCode: out.status ?? 1 };
   };
   if (!needsConfigOverrides(args)) return run(args, hardenedEnv([]));
@@ -166,6 +161,12 @@ export function commandFailed(cwd: string, args: string[], result: GitResult): G
   return new GitError(
     `git ${args.join(' ')} failed in ${cwd} (exit ${result.exitCode})${said ? `:\n${said}` : '.'}`,
   );
+}
+
+/** Why git did not start at all: not on PATH, or the system refused the process. */
+function couldNotStart(cwd: string, args: string[], error: Error): GitError {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return gitMissing(error);
+  return new GitError(`git ${args.join(' ')} could not run in ${cwd}: ${String(error)}`, { cause: error });
 }
 
 function gitMissing(cause: unknown): GitError {
