@@ -36,9 +36,7 @@ const GNU_TIME = '/usr/bin/time';
  */
 export function runNx(options: { root: string; args: string[]; env?: NodeJS.ProcessEnv }): Promise<NxRun> {
   const started = performance.now();
-  const nx = [process.execPath, join(options.root, 'node_modules', '.bin', 'nx'), ...options.args];
-  const cpuFile = existsSync(GNU_TIME) ? join(mkdtempSync(join(tmpdir(), 'nx-agent-lanes-bench-cpu-')), 'cpu') : undefined;
-  const [command, ...args] = cpuFile ? [GNU_TIME, '-f', '%U %S', '-o', cpuFile, ...nx] : nx;
+  const { argv: [command, ...args], cpuFile } = underGnuTime([process.execPath, join(options.root, 'node_modules', '.bin', 'nx'), ...options.args]);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.root,
@@ -69,13 +67,20 @@ export function measureCommandCpuMs(command: readonly string[], cwd: string, run
   if (!existsSync(GNU_TIME)) return undefined;
   let total = 0;
   for (let i = 0; i < runs; i++) {
-    const cpuFile = join(mkdtempSync(join(tmpdir(), 'nx-agent-lanes-bench-cpu-')), 'cpu');
-    const run = spawnSync(GNU_TIME, ['-f', '%U %S', '-o', cpuFile, ...command], { cwd, stdio: 'ignore' });
-    const ms = readCpuMs(cpuFile);
+    const { argv: [timer, ...args], cpuFile } = underGnuTime(command);
+    const run = spawnSync(timer, args, { cwd, stdio: 'ignore' });
+    const ms = cpuFile ? readCpuMs(cpuFile) : undefined;
     if (run.status !== 0 || ms === undefined) return undefined;
     total += ms;
   }
   return total / runs;
+}
+
+/** `command` run under GNU time writing its CPU to `cpuFile` (read it with readCpuMs), or `command` alone where GNU time is missing. */
+function underGnuTime(command: readonly string[]): { argv: string[]; cpuFile?: string } {
+  if (!existsSync(GNU_TIME)) return { argv: [...command] };
+  const cpuFile = join(mkdtempSync(join(tmpdir(), 'nx-agent-lanes-bench-cpu-')), 'cpu');
+  return { argv: [GNU_TIME, '-f', '%U %S', '-o', cpuFile, ...command], cpuFile };
 }
 
 /** `%U %S` as GNU time wrote it (its last line: a killed command gets a line about the signal before it). */
