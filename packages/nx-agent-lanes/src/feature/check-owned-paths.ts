@@ -27,9 +27,17 @@ export interface MistypedFolder {
  * is missing with no existing folder of a close name is taken as one the lane creates.
  */
 export function checkOwnedPaths(ctx: PlanContext, lanes: readonly LaneRead[], probes: OwnedPathProbes): void {
+  // Lanes that create folders side by side ask about the same missing folder (`src` of
+  // `src/<lane>/**` in a workspace with no `src` yet): each folder's listing is compared once.
+  const suggestions = new Map<string, string | undefined>();
+  const suggestFolder = (parent: string, name: string): string | undefined => {
+    const key = `${parent}\0${name}`;
+    if (!suggestions.has(key)) suggestions.set(key, suggestName(name, probes.listFolders(parent)));
+    return suggestions.get(key);
+  };
   for (const lane of lanes) {
     for (const { value, node } of lane.owns) {
-      const typo = findMistypedFolder(value, probes);
+      const typo = findMistypedFolder(value, probes, suggestFolder);
       if (!typo) continue;
       reportProblem(
         ctx,
@@ -47,7 +55,11 @@ export function checkOwnedPaths(ctx: PlanContext, lanes: readonly LaneRead[], pr
  * pattern matches nothing for that reason. A literal path to a new file in an existing folder,
  * and a glob under an existing folder, are fine however few files they match today.
  */
-export function findMistypedFolder(pattern: string, probes: OwnedPathProbes): MistypedFolder | undefined {
+export function findMistypedFolder(
+  pattern: string,
+  probes: OwnedPathProbes,
+  suggestFolder: (parent: string, name: string) => string | undefined = (parent, name) => suggestName(name, probes.listFolders(parent)),
+): MistypedFolder | undefined {
   const exists = (path: string) => path === '' || probes.fileStatus(path) !== 'missing';
   const glob = isGlob(pattern);
   const base = glob ? globBase(pattern) : pattern;
@@ -61,7 +73,7 @@ export function findMistypedFolder(pattern: string, probes: OwnedPathProbes): Mi
   for (const segment of segments) {
     const path = parent ? `${parent}/${segment}` : segment;
     if (!exists(path)) {
-      const suggestion = suggestName(segment, probes.listFolders(parent));
+      const suggestion = suggestFolder(parent, segment);
       if (suggestion === undefined) return undefined;
       const existing = parent ? `${parent}/${suggestion}` : suggestion;
       return { missing: path, existing, corrected: `${existing}${pattern.slice(path.length)}` };

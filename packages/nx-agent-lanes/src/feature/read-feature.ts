@@ -27,8 +27,11 @@ export interface ReadFeatureInput {
   text: string;
   /** Probe for the contract and spec files (workspace-relative posix paths). */
   fileStatus: (workspacePath: string) => FileStatus;
-  /** Workspace files (relative posix); a file matching two lanes' globs proves they overlap. */
-  repoFiles?: readonly string[];
+  /**
+   * Workspace files (relative posix); a file matching two lanes' globs proves they overlap. As a
+   * function, it is called only when two lanes' globs could share a file.
+   */
+  repoFiles?: readonly string[] | (() => readonly string[]);
   /**
    * Names of the folders directly inside a workspace folder (`` for the root). With it, an
    * owned path in a missing folder that is a near miss of an existing one is refused.

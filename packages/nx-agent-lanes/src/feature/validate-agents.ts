@@ -14,8 +14,11 @@ export function validateAgents(ctx: PlanContext, lanes: LaneRead[], feature: Age
   const configs = new Map<string, AgentConfig>();
   const missingCommand = new Map<Node | undefined, string[]>();
   const missingPrice = new Map<Node | undefined, { model: string; lanes: string[] }>();
+  // Lanes without an `agent` of their own share one resolved config (plans are read-only data):
+  // a plan of 10,000 lanes would otherwise build and hash 10,000 copies of the price table.
+  let featureOnly: AgentConfig | undefined;
   for (const lane of lanes) {
-    const config = resolveAgentConfig({ feature: feature?.config, lane: lane.agent?.config });
+    const config = lane.agent ? resolveAgentConfig({ feature: feature?.config, lane: lane.agent.config }) : (featureOnly ??= resolveAgentConfig({ feature: feature?.config }));
     configs.set(lane.name, config);
     // An unknown provider is reported already; guessing what it would have needed only adds noise.
     if (hasInvalidProvider(feature) || hasInvalidProvider(lane.agent)) continue;

@@ -1,5 +1,6 @@
 import { type Node, parseTree } from 'jsonc-parser';
 import { coversPattern, findPatternOverlap, globBase, isPathInside, matchesAny, matchPattern, staticBases } from '../ownership';
+import type { PlanProblem } from '../errors';
 import { createPlanContext, type PlanContext, reportProblem } from './plan-context';
 import { type LaneRead, type PlanEntry, readLane } from './read-lane';
 import { validateLanes } from './validate-lanes';
@@ -26,7 +27,12 @@ function readLanes(lanes: Record<string, LaneSpec>): { ctx: PlanContext; lanes: 
   return { ctx, lanes: read };
 }
 
-function overlapsOf(lanes: Record<string, LaneSpec>, repoFiles: string[] = []) {
+/** Each problem's place and the two lanes it names, in the file's order. */
+function inFileOrder(problems: PlanProblem[]): string[] {
+  return problems.map((p) => `${p.line}:${p.column} ${p.message.split(' both own ')[0]}`).sort();
+}
+
+function overlapsOf(lanes: Record<string, LaneSpec>, repoFiles: string[] | (() => string[]) = []) {
   const { ctx, lanes: read } = readLanes(lanes);
   validateLanes(ctx, read, { repoFiles });
   return ctx.problems.filter((p) => p.message.includes(' both own '));
@@ -139,6 +145,21 @@ describe('validateLanes: overlaps found through the index of static bases', () =
     ]);
   });
 
+  it('asks for a lazy file list only when two lanes own globs whose folders nest', () => {
+    let listed = 0;
+    const list = () => {
+      listed++;
+      return ['apps/web/src/a.ts', 'apps/web/src/b.css'];
+    };
+    // Globs in folders of their own, and a literal inside another lane's glob: decided without files.
+    overlapsOf({ web: { owns: ['apps/web/**'] }, api: { owns: ['apps/api/**'] }, page: { owns: ['apps/web/src/a.ts'] } }, list);
+    expect(listed).toBe(0);
+    // Two globs whose overlap only the files can show.
+    const problems = overlapsOf({ ts: { owns: ['apps/web/**/*.ts'] }, a: { owns: ['apps/web/src/a*'] } }, list);
+    expect(listed).toBe(1);
+    expect(problems.map((p) => p.message.split(' (')[0])).toEqual(['Lanes `ts` and `a` both own `apps/web/src/a.ts`']);
+  });
+
   it('agrees with every pair compared on generated plans', () => {
     const random = seededRandom(20261201);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
@@ -160,6 +181,10 @@ describe('validateLanes: overlaps found through the index of static bases', () =
       const expected = pairwiseOverlapsOf(lanes, repoFiles);
       compared += expected.length;
       expect(overlapsOf(lanes, repoFiles)).toEqual(expected);
+      // Listed only when two globs need them, the files give the same overlaps at the same
+      // places. Without the list, an overlap of a literal folder names the nested path, not a
+      // file in it, and readFeature sorts the problems into the file's order.
+      expect(inFileOrder(overlapsOf(lanes, () => repoFiles))).toEqual(inFileOrder(expected));
     }
     // The generated plans overlap often enough for the comparison to mean something.
     expect(compared).toBeGreaterThan(150);

@@ -5,6 +5,7 @@ import {
   forEachNestingPair,
   globBase,
   indexBase,
+  isGlob,
   isPathInside,
   matchesAny,
   matchPattern,
@@ -17,8 +18,12 @@ import type { LaneRead, PlanEntry } from './read-lane';
 import { describeSuggestion } from './suggest-name';
 
 export interface ValidateLanesOptions {
-  /** Workspace files: two globs overlap when one of these matches both. */
-  repoFiles?: readonly string[];
+  /**
+   * Workspace files: two globs overlap when one of these matches both. As a function, it is
+   * called only when two lanes own globs whose folders nest: listing a large workspace is the
+   * slowest part of reading a plan, and no other overlap needs the list.
+   */
+  repoFiles?: readonly string[] | (() => readonly string[]);
 }
 
 /** The checks that need every lane at once: names, `after`, and disjoint ownership. */
@@ -93,7 +98,7 @@ function findForbidCovering(lane: LaneRead, pattern: string): PlanEntry | undefi
   return lane.forbids.find((f) => coversPattern(f.value, pattern));
 }
 
-function checkDisjointOwnership(ctx: PlanContext, lanes: LaneRead[], repoFiles: readonly string[]): void {
+function checkDisjointOwnership(ctx: PlanContext, lanes: LaneRead[], repoFiles: ValidateLanesOptions['repoFiles'] & {}): void {
   const reported = new Set<string>();
   const report = (a: LaneRead, pa: PlanEntry, b: LaneRead, pb: PlanEntry, path: string): void => {
     const key = `${a.name}\n${pa.value}\n${b.name}\n${pb.value}`;
@@ -107,20 +112,24 @@ function checkDisjointOwnership(ctx: PlanContext, lanes: LaneRead[], repoFiles: 
     );
   };
   const owned = indexOwnedEntries(lanes);
+  // Two lanes can only share a file under folders that nest, so only those pairs are compared.
+  const pairs = findNestingEntryPairs(owned.entries);
 
   // Existing files first, so the message names a real file when there is one. A workspace
   // may hold tens of thousands of files: a cheap prefix test on each pattern's static base
-  // spares most of the glob matching.
-  for (const file of filesUnder(repoFiles, staticBases(lanes.flatMap((l) => l.owns.map((o) => o.value))))) {
+  // spares most of the glob matching. A literal path's overlap is that path, found below
+  // without the list, so a lazy list is asked for only when two globs' folders nest.
+  const files =
+    typeof repoFiles !== 'function' ? repoFiles : pairs.some(({ a, b }) => isGlob(a.entry.value) && isGlob(b.entry.value)) ? repoFiles() : [];
+  for (const file of filesUnder(files, staticBases(lanes.flatMap((l) => l.owns.map((o) => o.value))))) {
     const owners = findFileOwners(owned, file);
     for (const other of owners.slice(1)) report(owners[0].lane, owners[0].entry, other.lane, other.entry, file);
   }
 
   // Then overlaps that hold whatever files exist (same path, a literal under a glob, a glob
-  // inside a directory the other lane owns), for files the lanes are about to create. Such
-  // patterns have nesting static bases, so only those pairs are compared, in the order of
-  // the lanes and their entries so that problems read as the plan does.
-  for (const { a, b } of findNestingEntryPairs(owned.entries)) {
+  // inside a directory the other lane owns), for files the lanes are about to create, in the
+  // order of the lanes and their entries so that problems read as the plan does.
+  for (const { a, b } of pairs) {
     const path = findPatternOverlap(a.entry.value, b.entry.value);
     if (path !== undefined && !findForbidCovering(a.lane, path) && !findForbidCovering(b.lane, path)) report(a.lane, a.entry, b.lane, b.entry, path);
   }

@@ -17,4 +17,10 @@ describe('validatePattern', () => {
     expect(validatePattern('apps/{api,web/**')).toMatch(/^`apps\/\{api,web\/\*\*` is not a valid glob: missing closing: "}"\.$/);
     expect(validatePattern('apps/*(x')).toMatch(/is not a valid glob: missing closing: "\)"/);
   });
+
+  it('still compiles a glob with a stray closer, or longer than picomatch allows, and refuses it', () => {
+    expect(validatePattern('apps/**/x)')).toBe('`apps/**/x)` is not a valid glob: missing opening: "(".');
+    expect(validatePattern('apps/*/b]')).toBe('`apps/*/b]` is not a valid glob: missing opening: "[".');
+    expect(validatePattern(`${'a/'.repeat(40_000)}*`)).toMatch(/is not a valid glob: input length: 80001, exceeds maximum allowed length: 65536\.$/);
+  });
 });

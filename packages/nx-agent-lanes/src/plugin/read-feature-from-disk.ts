@@ -1,15 +1,19 @@
-import { accessSync, constants, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { accessSync, constants, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { LanesError, PlanError } from '../errors';
 import type { Feature, Lane } from '../feature/feature-types';
-import { parse } from 'jsonc-parser';
-import { forEachNestingPair, globBase, isGlob } from '../ownership';
 import { readFeature, type FileStatus, type ReadFeatureResult } from '../feature/read-feature';
 import { execGitSync } from '../git/run-git';
 
 export interface ProbeFileOptions {
   /** `realpathSync.native(workspaceRoot)`, when the caller probes many paths of one workspace. */
   realRoot?: string;
+  /**
+   * `realpathSync.native` of an absolute folder, when the caller probes many paths in the same
+   * folders and keeps each folder's answer for one pass (a plan of 10,000 lanes keeps its specs in
+   * one folder).
+   */
+  realFolder?: (absoluteFolder: string) => string;
 }
 
 /**
@@ -20,11 +24,16 @@ export interface ProbeFileOptions {
 export function probeFile(workspaceRoot: string, workspacePath: string, options: ProbeFileOptions = {}): FileStatus {
   const absolute = join(workspaceRoot, workspacePath);
   try {
-    // Most missing paths are folders a lane is about to create: one stat says so, where
+    // Most missing paths are folders a lane is about to create: one lstat says so, where
     // resolving links first would look at every folder of the path.
-    const stats = statSync(absolute, { throwIfNoEntry: false });
+    const own = lstatSync(absolute, { throwIfNoEntry: false });
+    if (!own) return 'missing';
+    // A path that is not a link itself lands where its folder does: the folder's real path
+    // (kept per pass) stands in for resolving every folder of every path again.
+    const stats = own.isSymbolicLink() ? statSync(absolute, { throwIfNoEntry: false }) : own;
     if (!stats) return 'missing';
-    const landed = relative(options.realRoot ?? realpathSync.native(workspaceRoot), realpathSync.native(absolute));
+    const real = own.isSymbolicLink() || !options.realFolder ? realpathSync.native(absolute) : join(options.realFolder(dirname(absolute)), basename(absolute));
+    const landed = relative(options.realRoot ?? realpathSync.native(workspaceRoot), real);
     if (landed === '..' || landed.startsWith(`..${sep}`) || isAbsolute(landed)) return 'outside-workspace';
     if (stats.isDirectory()) return 'directory';
     accessSync(absolute, constants.R_OK);
@@ -43,30 +52,6 @@ export function listFolders(workspaceRoot: string, workspacePath: string): strin
   } catch {
     return [];
   }
-}
-
-/**
- * Whether two lanes own globs that could share a file: only then does the overlap check need
- * the workspace's file list (literal paths and globs in unrelated folders are decided without
- * it). Listing files is the slowest part of reading a plan.
- */
-function needsFileList(text: string): boolean {
-  if (!/[*?[{]/.test(text)) return false;
-  const plan = parse(text, [], { allowTrailingComma: true }) as { lanes?: Record<string, { owns?: unknown }> } | undefined;
-  const globs = Object.entries(plan?.lanes ?? {}).flatMap(([lane, entry]) =>
-    (Array.isArray(entry?.owns) ? entry.owns : [])
-      .filter((p): p is string => typeof p === 'string' && isGlob(p))
-      .map((p) => ({ lane, base: globBase(p) })),
-  );
-  let shared = false;
-  forEachNestingPair(
-    globs,
-    (glob) => glob.base,
-    (a, b) => {
-      if (a.lane !== b.lane) shared = true;
-    },
-  );
-  return shared;
 }
 
 /**
@@ -109,11 +94,20 @@ export function createFeatureReader(workspaceRoot: string, options: { reuseValid
   // folders they create): the disk is asked once per path.
   let realRoot: { path?: string } | undefined;
   const statuses = new Map<string, FileStatus>();
+  const realFolders = new Map<string, string>();
+  const realFolder = (folder: string): string => {
+    let real = realFolders.get(folder);
+    if (real === undefined) {
+      real = realpathSync.native(folder);
+      realFolders.set(folder, real);
+    }
+    return real;
+  };
   const fileStatus = (path: string): FileStatus => {
     let status = statuses.get(path);
     if (status === undefined) {
       realRoot ??= resolveRoot(workspaceRoot);
-      status = probeFile(workspaceRoot, path, { realRoot: realRoot.path });
+      status = probeFile(workspaceRoot, path, { realRoot: realRoot.path, realFolder });
       statuses.set(path, status);
     }
     return status;
@@ -132,14 +126,7 @@ export function createFeatureReader(workspaceRoot: string, options: { reuseValid
     const key = `${workspaceRoot}\0${file}`;
     const known = validated.get(key);
     if (options.reuseValidated && known?.text === text) return known.result;
-    if (needsFileList(text)) listFiles();
-    const result = readFeature({
-      file,
-      text,
-      fileStatus,
-      listFolders: listFoldersOnce,
-      repoFiles: repoFiles ?? [],
-    });
+    const result = readFeature({ file, text, fileStatus, listFolders: listFoldersOnce, repoFiles: listFiles });
     validated.set(key, { text, result });
     return result;
   };
