@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestRepo, type TestRepo } from '../git/create-test-repo';
-import { createFeatureReader, probeFile } from './read-feature-from-disk';
+import { createFeatureReader, probeFile, type ProbeFileOptions } from './read-feature-from-disk';
 
 describe('createFeatureReader', () => {
   let repo: TestRepo;
@@ -92,6 +92,23 @@ describe('createFeatureReader', () => {
       symlinkSync(join(outside, 'secret.md'), join(repo.root, 'features/f/lanes/away.md'));
       const probe = (p: string) => probeFile(repo.root, `features/f/lanes/${p}`);
       expect(['alias.md', 'dangling.md', 'loop.md', 'away.md'].map(probe)).toEqual(['file', 'missing', 'unreadable', 'outside-workspace']);
+    });
+
+    it('judges the same with each folder resolved once for many paths, a link to a folder outside written with a trailing slash too', () => {
+      symlinkSync(join(outside, 'secret.md'), join(repo.root, 'features/f/lanes/away.md'));
+      symlinkSync(outside, join(repo.root, 'features/f/lanes/away'));
+      symlinkSync(outside, join(repo.root, 'features/f/elsewhere'));
+      writeFileSync(join(outside, 'inside-away.md'), 'x');
+      const resolved: string[] = [];
+      const realFolder = (folder: string) => {
+        resolved.push(folder);
+        return realpathSync.native(folder);
+      };
+      const paths = ['lanes/web.md', 'lanes/away.md', 'lanes/away', 'lanes/away/', 'lanes/away/inside-away.md', 'elsewhere/inside-away.md', 'lanes'];
+      const probe = (options: ProbeFileOptions) => paths.map((p) => probeFile(repo.root, `features/f/${p}`, options));
+      expect(probe({ realFolder })).toEqual(probe({}));
+      expect(probe({})).toEqual(['file', 'outside-workspace', 'outside-workspace', 'outside-workspace', 'outside-workspace', 'outside-workspace', 'directory']);
+      expect(resolved.length).toBeGreaterThan(0);
     });
 
     it('judges by the real workspace root, so a workspace reached through a link reads its own files', () => {
