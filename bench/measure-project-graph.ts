@@ -114,16 +114,28 @@ async function measureScenario(nodeModules: string, { features, lanes, goalMs }:
     const dependencies = await createDependencies({}, { projects: configs, workspaceRoot: root, nxJsonConfiguration: {}, externalNodes: {}, fileMap: { projectFileMap: {}, nonProjectFiles: [] }, filesToProcess: { projectFileMap: {}, nonProjectFiles: [] } } as CreateDependenciesContext);
     const depsMs = performance.now() - started;
 
-    // Nx's own part: the same projects and dependencies from a plugin that only replays them.
-    writeReplayPlugin(root, results, dependencies);
-    nxJson(['./tools/replay-projects.js']);
-    const replayMs: number[] = [];
-    for (let i = 0; i < REPEATS; i++) {
-      const run = await show();
-      replayMs.push(run.ms);
-      const replayed = (JSON.parse(run.output.slice(run.output.indexOf('['))) as string[]).length;
-      if (replayed !== expected) throw new Error(`the replaying plugin gave ${replayed} projects, expected ${expected}`);
-    }
+    // Nx's own part: the same projects and dependencies from a plugin that only replays them,
+    // then the same projects with nothing but their name, root and tags (no targets): what Nx
+    // takes for the number of projects alone.
+    const replay = async (replayed: unknown): Promise<number[]> => {
+      writeReplayPlugin(root, replayed, dependencies);
+      nxJson(['./tools/replay-projects.js']);
+      const ms: number[] = [];
+      for (let i = 0; i < REPEATS; i++) {
+        const run = await show();
+        ms.push(run.ms);
+        const listed = (JSON.parse(run.output.slice(run.output.indexOf('['))) as string[]).length;
+        if (listed !== expected) throw new Error(`the replaying plugin gave ${listed} projects, expected ${expected}`);
+      }
+      return ms;
+    };
+    const replayMs = await replay(results);
+    const bareMs = await replay(
+      results.map(([file, result]) => [
+        file,
+        { projects: Object.fromEntries(Object.entries(result.projects ?? {}).map(([at, { name, root: projectRoot, tags }]) => [at, { name, root: projectRoot, tags }])) },
+      ]),
+    );
 
     const share = median(withMs) - median(withoutMs);
     const label = `project graph, ${features.toLocaleString('en-US')} feature${features === 1 ? '' : 's'} x ${lanes.toLocaleString('en-US')} lanes`;
@@ -147,6 +159,11 @@ async function measureScenario(nodeModules: string, { features, lanes, goalMs }:
       {
         measure: `${label}: Nx alone on the same projects (a plugin replaying them)`,
         figure: formatMs(median(replayMs) - median(withoutMs)),
+        goal: '(context)',
+      },
+      {
+        measure: `${label}: Nx alone on as many projects with no targets (name, root and tags only)`,
+        figure: formatMs(median(bareMs) - median(withoutMs)),
         goal: '(context)',
       },
       {

@@ -33,8 +33,9 @@ export function probeFile(workspaceRoot: string, workspacePath: string, options:
     const stats = own.isSymbolicLink() ? statSync(absolute, { throwIfNoEntry: false }) : own;
     if (!stats) return 'missing';
     // With a trailing slash, lstat follows a link; such a path is resolved in full.
-    const whole = own.isSymbolicLink() || !options.realFolder || absolute.endsWith(sep);
-    const real = whole ? realpathSync.native(absolute) : join(options.realFolder(dirname(absolute)), basename(absolute));
+    const { realFolder } = options;
+    const real =
+      own.isSymbolicLink() || !realFolder || absolute.endsWith(sep) ? realpathSync.native(absolute) : join(realFolder(dirname(absolute)), basename(absolute));
     const landed = relative(options.realRoot ?? realpathSync.native(workspaceRoot), real);
     if (landed === '..' || landed.startsWith(`..${sep}`) || isAbsolute(landed)) return 'outside-workspace';
     if (stats.isDirectory()) return 'directory';
