@@ -20,42 +20,6 @@ export function keyDigest(key: Record<string, unknown>): string {
 }
 
 /**
- * keyDigest for many keys that share objects, as a feature's lanes share its secrets and, when
- * they set no agent of their own, its agent config with the price table: each object is
- * serialized once per digester, which is most of the work for a plan of 10,000 lanes. Gives
- * exactly keyDigest's digests, so cached lane results stay valid. Use one digester for one pass
- * over one plan: it assumes the objects it has seen do not change.
- */
-export function createKeyDigester(): (key: Record<string, unknown>) => string {
-  const seen = new Map<object, string | undefined>();
-  return (key) => `v${LANE_KEY_VERSION}-${sha256(toJson(key, seen) ?? '')}`;
-}
-
-/** JSON.stringify(value) for plain data, each object's text kept in `seen` for its next use. */
-function toJson(value: unknown, seen: Map<object, string | undefined>): string | undefined {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (seen.has(value)) return seen.get(value);
-  let text: string | undefined;
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') text = JSON.stringify(value);
-  else if (Array.isArray(value)) {
-    // A for loop, not map: JSON writes a hole in an array as null, and map skips it.
-    const items: string[] = [];
-    for (let i = 0; i < value.length; i++) items.push(toJson(value[i], seen) ?? 'null');
-    text = `[${items.join(',')}]`;
-  }
-  else {
-    const fields: string[] = [];
-    for (const name of Object.keys(value)) {
-      const field = toJson((value as Record<string, unknown>)[name], seen);
-      if (field !== undefined) fields.push(`${JSON.stringify(name)}:${field}`);
-    }
-    text = `{${fields.join(',')}}`;
-  }
-  seen.set(value, text);
-  return text;
-}
-
-/**
  * What decides a lane's agent task, as plain data. Its digest goes into the task's options because Nx
  * hashes a project's whole configuration (every target's executor, options and outputs) into
  * each of its tasks: one small project per lane then keys each lane on its own settings only,

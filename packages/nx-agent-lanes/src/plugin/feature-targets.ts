@@ -1,7 +1,7 @@
 import type { ProjectConfiguration, TargetConfiguration, TargetDependencyConfig } from '@nx/devkit';
 import type { Feature, Lane } from '../feature/feature-types';
 import { indexUpstreamLanes } from '../feature/plan-lanes';
-import { createKeyDigester, planAgentInputs, planAgentKey, planVerifyInputs, planVerifyKey } from '../hashing/lane-cache-inputs';
+import { keyDigest, planAgentInputs, planAgentKey, planVerifyInputs, planVerifyKey } from '../hashing/lane-cache-inputs';
 import {
   DEFAULT_TARGET_NAMES,
   LANE_AGENT_TARGET,
@@ -44,8 +44,7 @@ const NO_INPUTS: string[] = [];
 export function buildFeatureProjects(feature: Feature, names: TargetNames = DEFAULT_TARGET_NAMES): Record<string, ProjectConfiguration> {
   const projects: Record<string, ProjectConfiguration> = {};
   const upstreamOf = indexUpstreamLanes(feature);
-  const digest = createKeyDigester();
-  for (const lane of feature.lanes) projects[laneProjectRoot(feature.root, lane.name)] = buildLaneProject(feature, lane, upstreamOf(lane), digest);
+  for (const lane of feature.lanes) projects[laneProjectRoot(feature.root, lane.name)] = buildLaneProject(feature, lane, upstreamOf(lane));
   projects[feature.root] = buildFeatureProject(feature, names);
   return projects;
 }
@@ -115,7 +114,7 @@ function buildFeatureProject(feature: Feature, names: TargetNames): ProjectConfi
   };
 }
 
-function buildLaneProject(feature: Feature, lane: Lane, upstream: readonly Lane[], digest: (key: Record<string, unknown>) => string): ProjectConfiguration {
+function buildLaneProject(feature: Feature, lane: Lane, upstream: readonly Lane[]): ProjectConfiguration {
   const f = feature.name;
   const outputs = laneTaskOutputs(f, lane.name);
   const options = { featureFile: feature.file, lane: lane.name };
@@ -126,7 +125,7 @@ function buildLaneProject(feature: Feature, lane: Lane, upstream: readonly Lane[
     targets: {
       [LANE_AGENT_TARGET]: {
         executor: 'nx-agent-lanes:agent-lane',
-        options: { ...options, plan: digest(planAgentKey(feature, lane)) },
+        options: { ...options, plan: keyDigest(planAgentKey(feature, lane)) },
         cache: true,
         dependsOn: lane.after.map((u) => ({ projects: [laneProjectName(f, u)], target: LANE_AGENT_TARGET })),
         inputs: planAgentInputs(feature, lane, { notes: laneNotesFile(feature.root, lane.name) }),
@@ -134,7 +133,7 @@ function buildLaneProject(feature: Feature, lane: Lane, upstream: readonly Lane[
       },
       [LANE_VERIFY_TARGET]: {
         executor: 'nx-agent-lanes:verify-lane',
-        options: { ...options, plan: digest(planVerifyKey(feature, lane)) },
+        options: { ...options, plan: keyDigest(planVerifyKey(feature, lane)) },
         cache: true,
         dependsOn: [lane, ...upstream].map((l) => ({ projects: [laneProjectName(f, l.name)], target: LANE_AGENT_TARGET })),
         inputs: planVerifyInputs(feature),
