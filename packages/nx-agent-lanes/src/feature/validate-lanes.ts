@@ -98,7 +98,7 @@ function findForbidCovering(lane: LaneRead, pattern: string): PlanEntry | undefi
   return lane.forbids.find((f) => coversPattern(f.value, pattern));
 }
 
-function checkDisjointOwnership(ctx: PlanContext, lanes: LaneRead[], repoFiles: ValidateLanesOptions['repoFiles'] & {}): void {
+function checkDisjointOwnership(ctx: PlanContext, lanes: LaneRead[], repoFiles: NonNullable<ValidateLanesOptions['repoFiles']>): void {
   const reported = new Set<string>();
   const report = (a: LaneRead, pa: PlanEntry, b: LaneRead, pb: PlanEntry, path: string): void => {
     const key = `${a.name}\n${pa.value}\n${b.name}\n${pb.value}`;
@@ -117,8 +117,9 @@ function checkDisjointOwnership(ctx: PlanContext, lanes: LaneRead[], repoFiles: 
 
   // Existing files first, so the message names a real file when there is one. A workspace
   // may hold tens of thousands of files: a cheap prefix test on each pattern's static base
-  // spares most of the glob matching. A literal path's overlap is that path, found below
-  // without the list, so a lazy list is asked for only when two globs' folders nest.
+  // spares most of the glob matching. An overlap with a literal path is found below without
+  // the list (naming that path rather than a file in it), so a lazy list is asked for only
+  // when two globs' folders nest.
   const files =
     typeof repoFiles !== 'function' ? repoFiles : pairs.some(({ a, b }) => isGlob(a.entry.value) && isGlob(b.entry.value)) ? repoFiles() : [];
   for (const file of filesUnder(files, staticBases(lanes.flatMap((l) => l.owns.map((o) => o.value))))) {
