@@ -88,7 +88,7 @@ export interface FeatureReader {
 
 /**
  * A reader for one pass over the workspace: the file list is listed at most once, and
- * only when some plan uses a glob.
+ * only when two lanes' globs in a plan could share a file.
  */
 export function createFeatureReader(workspaceRoot: string, options: { reuseValidated?: boolean } = {}): FeatureReader {
   let repoFiles: string[] | undefined;
@@ -96,34 +96,12 @@ export function createFeatureReader(workspaceRoot: string, options: { reuseValid
   // One pass probes the same folders for many lanes (their specs' folder, the parents of
   // folders they create): the disk is asked once per path.
   let realRoot: { path?: string } | undefined;
-  const statuses = new Map<string, FileStatus>();
-  const realFolders = new Map<string, string>();
-  const realFolder = (folder: string): string => {
-    let real = realFolders.get(folder);
-    if (real === undefined) {
-      real = realpathSync.native(folder);
-      realFolders.set(folder, real);
-    }
-    return real;
-  };
-  const fileStatus = (path: string): FileStatus => {
-    let status = statuses.get(path);
-    if (status === undefined) {
-      realRoot ??= resolveRoot(workspaceRoot);
-      status = probeFile(workspaceRoot, path, { realRoot: realRoot.path, realFolder });
-      statuses.set(path, status);
-    }
-    return status;
-  };
-  const folders = new Map<string, string[]>();
-  const listFoldersOnce = (path: string): string[] => {
-    let names = folders.get(path);
-    if (names === undefined) {
-      names = listFolders(workspaceRoot, path);
-      folders.set(path, names);
-    }
-    return names;
-  };
+  const realFolder = oncePerKey((folder) => realpathSync.native(folder));
+  const fileStatus = oncePerKey((path): FileStatus => {
+    realRoot ??= resolveRoot(workspaceRoot);
+    return probeFile(workspaceRoot, path, { realRoot: realRoot.path, realFolder });
+  });
+  const listFoldersOnce = oncePerKey((path) => listFolders(workspaceRoot, path));
   const read = (file: string): ReadFeatureResult => {
     const text = readFileSync(join(workspaceRoot, file), 'utf8');
     const key = `${workspaceRoot}\0${file}`;
@@ -141,6 +119,17 @@ export function createFeatureReader(workspaceRoot: string, options: { reuseValid
       if (!result.feature) throw new PlanError(result.problems);
       return result.feature;
     },
+  };
+}
+
+/** `compute` for each key once (an answer is kept only when it returns; a throw is thrown again next time). */
+function oncePerKey<T>(compute: (key: string) => T): (key: string) => T {
+  const known = new Map<string, T>();
+  return (key) => {
+    if (known.has(key)) return known.get(key) as T;
+    const value = compute(key);
+    known.set(key, value);
+    return value;
   };
 }
 
