@@ -111,14 +111,16 @@ export async function createLaneWorktree(o: CreateWorktreeOptions): Promise<Lane
   // worktree and the worktree without its lock: under the repository lock no prune of ours can
   // see either half-made. Without the checkout, which comes after, so that parallel lanes of a
   // large repository check out at once.
-  const reused = await withRepositoryLock(o.repoRoot, { task: `create the ${o.feature}/${o.lane} worktree` }, async () => {
-    if (pool && (await claimPooledWorktree({ repoRoot: o.repoRoot, pool, path: wtPath, branch, baseCommit, reason }))) return true;
+  const claimed = await withRepositoryLock(o.repoRoot, { task: `create the ${o.feature}/${o.lane} worktree` }, async () => {
+    const pooled = pool && (await claimPooledWorktree({ repoRoot: o.repoRoot, pool, path: wtPath, branch, baseCommit, reason }));
+    if (pooled) return pooled;
     await runGit(o.repoRoot, ['worktree', 'add', '-q', '--no-checkout', '--lock', '--reason', reason, '-b', branch, wtPath, baseCommit]);
-    return false;
+    return undefined;
   });
+  const reused = claimed !== undefined;
   const worktree: LaneWorktree = { path: wtPath, branch, baseCommit, startCommit: baseCommit, repoRoot: o.repoRoot, pool, reused };
   try {
-    if (reused) await resetClaimedWorktree(wtPath);
+    if (claimed) await resetClaimedWorktree(wtPath, claimed.pooledAt, baseCommit);
     else await runGit(wtPath, ['checkout', '-f', '-q']);
     if (o.linkNodeModules !== false) linkNodeModules(o.repoRoot, wtPath);
     const patches = o.patches ?? [];

@@ -83,13 +83,20 @@ async function restoreWhatDiffers(worktree: string, baseCommit: string): Promise
   }
   // Untracked ones first: one may stand where a tracked file goes back (a folder, a symlink).
   if (untracked && (await execGit(worktree, ['clean', '-ffdxq'])).exitCode !== 0) return false;
-  if (tracked.size) {
-    // Every path from git itself, taken literally; a path in neither the base nor the index fails the step.
-    const input = [...tracked].map((file) => `:(literal)${file}\0`).join('');
-    const restore = ['restore', `--source=${baseCommit}`, '--staged', '--worktree', '--pathspec-from-file=-', '--pathspec-file-nul'];
-    if ((await execGit(worktree, restore, { input })).exitCode !== 0) return false;
-  }
+  if (!(await restorePaths(worktree, baseCommit, tracked))) return false;
   return (await execGit(worktree, ['update-ref', '--no-deref', 'HEAD', baseCommit])).exitCode === 0;
+}
+
+/**
+ * Puts `paths` back, index and file, as `source` has them (removed where it has none). Every
+ * path comes from git itself and is taken literally; one in neither `source` nor the index
+ * fails the step. False when git refused it.
+ */
+export async function restorePaths(worktree: string, source: string, paths: ReadonlySet<string>): Promise<boolean> {
+  if (!paths.size) return true;
+  const input = [...paths].map((file) => `:(literal)${file}\0`).join('');
+  const restore = ['restore', `--source=${source}`, '--staged', '--worktree', '--pathspec-from-file=-', '--pathspec-file-nul'];
+  return (await execGit(worktree, restore, { input })).exitCode === 0;
 }
 
 /**

@@ -142,6 +142,32 @@ describe('the worktree pool', () => {
     expect(fs.existsSync(path.join(b.path, 'src/deep'))).toBe(false);
   });
 
+  it('puts back what a temp cleaner removed from a pooled worktree, with the new base, writing only those files', async () => {
+    const a = await create('a');
+    dirty(a);
+    await releaseLaneWorktree(a);
+    const [slot] = fs.readdirSync(poolDir(worktreesRoot)).map((name) => path.join(poolDir(worktreesRoot), name));
+    // While pooled: a tracked file and a whole tracked folder age out of /tmp.
+    fs.rmSync(path.join(slot, 'bin/run.sh'));
+    fs.rmSync(path.join(slot, 'src/deep'), { recursive: true });
+    const untouched = fs.statSync(path.join(slot, '.gitignore')).ino;
+    repo.write('src/a.ts', 'export const a = 3;\n');
+    repo.write('src/added.ts', 'export const added = 1;\n');
+    repo.git(['add', '-A']);
+    repo.git(['commit', '-q', '-m', 'the base moves']);
+    const moved = repo.git(['rev-parse', 'HEAD']).trim();
+
+    const b = await create('b', { baseCommit: 'main' });
+    expect(b.reused).toBe(true);
+    expect(describeCheckout(b.path)).toEqual(describeCheckout(freshCheckout('aged', moved)));
+    expect(fs.statSync(path.join(b.path, 'bin/run.sh')).mode & 0o111).not.toBe(0);
+    expect(repo.git(['diff-files', '--name-only'], b.path)).toBe('');
+    // Only what differed was written: a file neither base changed is the same inode, and no whole reset ran (it leaves ORIG_HEAD).
+    expect(fs.statSync(path.join(b.path, '.gitignore')).ino).toBe(untouched);
+    const adminDir = repo.git(['rev-parse', '--absolute-git-dir'], b.path).trim();
+    expect(fs.existsSync(path.join(adminDir, 'ORIG_HEAD'))).toBe(false);
+  });
+
   it('keeps at most poolSize worktrees and removes the rest, branches included', async () => {
     const lanes = await Promise.all(['a', 'b', 'c'].map((lane) => create(lane)));
     const released = [];

@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GitError } from '../errors';
 import { deleteLaneBranch, listWorktrees, removeWorktreeDir } from './remove-worktree';
-import { resetForReuse } from './reset-for-reuse';
+import { resetForReuse, restorePaths } from './reset-for-reuse';
 import { withRepositoryLock } from './repository-lock';
-import { runGit } from './run-git';
+import { execGit, runGit } from './run-git';
 import { worktreeAdminDir } from './worktree-admin-dir';
 import type { WorktreeEntry } from './worktree-list';
 
@@ -83,14 +83,15 @@ export interface ClaimOptions {
 /**
  * Takes a pooled worktree for a lane: moves it to the lane's path, locks it with the lane's
  * owner, and points its HEAD at a new branch at the base, without touching its files (see
- * resetClaimedWorktree). The caller holds the repository lock. False when none is free; one
- * that cannot be taken is removed.
+ * resetClaimedWorktree). The caller holds the repository lock. Returns the commit the worktree
+ * was pooled at (what its index and files hold), or undefined when none is free; one that
+ * cannot be taken is removed.
  */
-export async function claimPooledWorktree(o: ClaimOptions): Promise<boolean> {
+export async function claimPooledWorktree(o: ClaimOptions): Promise<{ pooledAt?: string } | undefined> {
   const { free: [free], gone } = await listPooled(o.repoRoot, o.pool.dir);
   // Their lock keeps `git worktree prune` off them, so they are dropped here.
   for (const entry of gone) await removeWorktreeDir(o.repoRoot, entry.path);
-  if (!free) return false;
+  if (!free) return undefined;
   let at = free.path;
   try {
     // The lane's lock first: a process killed before the move leaves a stale lane worktree, which prune removes.
@@ -100,23 +101,41 @@ export async function claimPooledWorktree(o: ClaimOptions): Promise<boolean> {
     at = o.path;
     await runGit(o.repoRoot, ['branch', '--no-track', o.branch, o.baseCommit]);
     await runGit(o.path, ['symbolic-ref', 'HEAD', `refs/heads/${o.branch}`]);
-    return true;
+    return { pooledAt: free.head };
   } catch {
     // A pooled worktree someone changed under us: not worth the lane's failure, a fresh one is made instead.
     await removeWorktreeDir(o.repoRoot, at);
     await deleteLaneBranch(o.repoRoot, o.branch);
-    return false;
+    return undefined;
   }
 }
 
 /**
- * Makes a claimed worktree's files those of its HEAD: git writes only the files that differ from
- * the last base. It walks the whole worktree again, though returnToPool left it clean: a temp
- * cleaner (systemd-tmpfiles ages out /tmp) may have removed files from it while it was pooled.
+ * Makes a claimed worktree's index and files those of its HEAD, `baseCommit`. returnToPool left
+ * it as a fresh checkout of `pooledAt`, so git writes only the files the two commits differ in,
+ * plus any file that has gone since: a temp cleaner (systemd-tmpfiles ages out /tmp) may have
+ * removed files while it was pooled, so `git diff-files` compares every tracked file with the
+ * disk (one walk of `lstat`s, no write). Nothing adds files to a pooled worktree: the pool's
+ * folder is the plugin's, and a lane whose processes may outlive it never gives its worktree
+ * back (releaseLaneWorktree's `reuse`). When git refuses a step, or the pooled commit is
+ * unknown, the worktree is reset whole and cleaned instead.
  */
-export async function resetClaimedWorktree(worktree: string): Promise<void> {
+export async function resetClaimedWorktree(worktree: string, pooledAt: string | undefined, baseCommit: string): Promise<void> {
+  if (pooledAt && (await restoreClaimedPaths(worktree, pooledAt, baseCommit))) return;
   await runGit(worktree, ['reset', '--hard', '-q']);
   await runGit(worktree, ['clean', '-ffdxq']);
+}
+
+async function restoreClaimedPaths(worktree: string, pooledAt: string, baseCommit: string): Promise<boolean> {
+  const gone = await execGit(worktree, ['diff-files', '--name-only', '-z']);
+  if (gone.exitCode !== 0) return false;
+  const paths = new Set(gone.stdout.split('\0').filter(Boolean));
+  if (pooledAt !== baseCommit) {
+    const moved = await execGit(worktree, ['diff', '--name-only', '-z', '--no-renames', pooledAt, baseCommit]);
+    if (moved.exitCode !== 0) return false;
+    for (const file of moved.stdout.split('\0').filter(Boolean)) paths.add(file);
+  }
+  return restorePaths(worktree, baseCommit, paths);
 }
 
 /**
