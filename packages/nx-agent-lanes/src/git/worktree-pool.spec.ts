@@ -142,7 +142,7 @@ describe('the worktree pool', () => {
     expect(fs.existsSync(path.join(b.path, 'src/deep'))).toBe(false);
   });
 
-  it('puts back what a temp cleaner removed from a pooled worktree, with the new base, writing only those files', async () => {
+  it('puts back what a temp cleaner removed from a pooled worktree, writing only those files when the base is the same', async () => {
     const a = await create('a');
     dirty(a);
     await releaseLaneWorktree(a);
@@ -151,21 +151,27 @@ describe('the worktree pool', () => {
     fs.rmSync(path.join(slot, 'bin/run.sh'));
     fs.rmSync(path.join(slot, 'src/deep'), { recursive: true });
     const untouched = fs.statSync(path.join(slot, '.gitignore')).ino;
-    repo.write('src/a.ts', 'export const a = 3;\n');
-    repo.write('src/added.ts', 'export const added = 1;\n');
-    repo.git(['add', '-A']);
-    repo.git(['commit', '-q', '-m', 'the base moves']);
-    const moved = repo.git(['rev-parse', 'HEAD']).trim();
 
-    const b = await create('b', { baseCommit: 'main' });
+    const b = await create('b');
     expect(b.reused).toBe(true);
-    expect(describeCheckout(b.path)).toEqual(describeCheckout(freshCheckout('aged', moved)));
+    expect(describeCheckout(b.path)).toEqual(describeCheckout(freshCheckout('aged', base)));
     expect(fs.statSync(path.join(b.path, 'bin/run.sh')).mode & 0o111).not.toBe(0);
     expect(repo.git(['diff-files', '--name-only'], b.path)).toBe('');
-    // Only what differed was written: a file neither base changed is the same inode, and no whole reset ran (it leaves ORIG_HEAD).
+    // Only what had gone was written: another file is the same inode, and no whole reset ran (it leaves ORIG_HEAD).
     expect(fs.statSync(path.join(b.path, '.gitignore')).ino).toBe(untouched);
     const adminDir = repo.git(['rev-parse', '--absolute-git-dir'], b.path).trim();
     expect(fs.existsSync(path.join(adminDir, 'ORIG_HEAD'))).toBe(false);
+
+    // The same, with the base moved since: the whole reset.
+    fs.rmSync(path.join(b.path, 'src/a.ts'));
+    await releaseLaneWorktree(b);
+    fs.rmSync(path.join(poolDir(worktreesRoot), path.basename(b.path), 'bin/run.sh'));
+    repo.write('src/added.ts', 'export const added = 1;\n');
+    repo.git(['add', '-A']);
+    repo.git(['commit', '-q', '-m', 'the base moves']);
+    const c = await create('c', { baseCommit: 'main' });
+    expect(c.reused).toBe(true);
+    expect(describeCheckout(c.path)).toEqual(describeCheckout(freshCheckout('aged-moved', repo.git(['rev-parse', 'HEAD']).trim())));
   });
 
   it('keeps at most poolSize worktrees and removes the rest, branches included', async () => {

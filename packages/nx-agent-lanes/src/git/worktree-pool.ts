@@ -112,30 +112,25 @@ export async function claimPooledWorktree(o: ClaimOptions): Promise<{ pooledAt?:
 
 /**
  * Makes a claimed worktree's index and files those of its HEAD, `baseCommit`. returnToPool left
- * it as a fresh checkout of `pooledAt`, so git writes only the files the two commits differ in,
- * plus any file that has gone since: a temp cleaner (systemd-tmpfiles ages out /tmp) may have
- * removed files while it was pooled, so `git diff-files` compares every tracked file with the
- * disk (one walk of `lstat`s, no write). Nothing adds files to a pooled worktree: the pool's
- * folder is the plugin's, and a lane whose processes may outlive it never gives its worktree
- * back (releaseLaneWorktree's `reuse`). When git refuses a step, or the pooled commit is
- * unknown, the worktree is reset whole and cleaned instead.
+ * it as a fresh checkout of `pooledAt`. When that is the base, only a file that has gone since
+ * needs writing: a temp cleaner (systemd-tmpfiles ages out /tmp) may have removed files while it
+ * was pooled, so `git diff-files` compares every tracked file with the disk (one walk of
+ * `lstat`s, no write) and those it lists are restored. Nothing adds files to a pooled worktree:
+ * the pool's folder is the plugin's, and a lane whose processes may outlive it never gives its
+ * worktree back (releaseLaneWorktree's `reuse`). When the base moved, `reset --hard` writes what
+ * the two commits differ in (a restore of those paths matches every pathspec against every
+ * index entry, slower on a large repository), and a clean follows; so it does when git refuses
+ * a step or the pooled commit is unknown.
  */
 export async function resetClaimedWorktree(worktree: string, pooledAt: string | undefined, baseCommit: string): Promise<void> {
-  if (pooledAt && (await restoreClaimedPaths(worktree, pooledAt, baseCommit))) return;
+  if (pooledAt === baseCommit && (await restoreGoneFiles(worktree, baseCommit))) return;
   await runGit(worktree, ['reset', '--hard', '-q']);
   await runGit(worktree, ['clean', '-ffdxq']);
 }
 
-async function restoreClaimedPaths(worktree: string, pooledAt: string, baseCommit: string): Promise<boolean> {
+async function restoreGoneFiles(worktree: string, baseCommit: string): Promise<boolean> {
   const gone = await execGit(worktree, ['diff-files', '--name-only', '-z']);
-  if (gone.exitCode !== 0) return false;
-  const paths = new Set(gone.stdout.split('\0').filter(Boolean));
-  if (pooledAt !== baseCommit) {
-    const moved = await execGit(worktree, ['diff', '--name-only', '-z', '--no-renames', pooledAt, baseCommit]);
-    if (moved.exitCode !== 0) return false;
-    for (const file of moved.stdout.split('\0').filter(Boolean)) paths.add(file);
-  }
-  return restorePaths(worktree, baseCommit, paths);
+  return gone.exitCode === 0 && restorePaths(worktree, baseCommit, new Set(gone.stdout.split('\0').filter(Boolean)));
 }
 
 /**
