@@ -9,6 +9,7 @@ import { runGit } from './run-git';
 import { currentProcessIdentity, isSameLiveProcess, type ProcessIdentity } from '../locks/process-identity';
 import { withRepositoryLock } from './repository-lock';
 import { deleteLaneBranch, listWorktrees, removeWorktreeDir } from './remove-worktree';
+import { keepBaseIndex, type Wrote } from './reset-for-reuse';
 import { claimPooledWorktree, poolDir, readPoolSize, resetClaimedWorktree, returnToPool, type WorktreePool } from './worktree-pool';
 import {
   formatLockReason,
@@ -120,8 +121,11 @@ export async function createLaneWorktree(o: CreateWorktreeOptions): Promise<Lane
   const reused = claimed !== undefined;
   const worktree: LaneWorktree = { path: wtPath, branch, baseCommit, startCommit: baseCommit, repoRoot: o.repoRoot, pool, reused };
   try {
-    if (claimed) await resetClaimedWorktree(wtPath, claimed.pooledAt, baseCommit);
+    let wrote: Wrote = 'all';
+    if (claimed) wrote = await resetClaimedWorktree(wtPath, claimed.pooledAt, baseCommit);
     else await runGit(wtPath, ['checkout', '-f', '-q']);
+    // Files and index are the base's: what the return to the pool compares the worktree with.
+    if (pool) keepBaseIndex(wtPath, wrote);
     if (o.linkNodeModules !== false) linkNodeModules(o.repoRoot, wtPath);
     const patches = o.patches ?? [];
     for (const [i, start] of patches.entries()) {

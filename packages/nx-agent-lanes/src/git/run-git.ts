@@ -14,6 +14,8 @@ export interface GitResult {
 export interface ExecGitOptions {
   /** Written to git's standard input (e.g. a patch for `git apply`). */
   input?: string;
+  /** An index to read instead of the worktree's own (GIT_INDEX_FILE), by absolute path. */
+  indexFile?: string;
 }
 
 /**
@@ -100,11 +102,12 @@ async function execGitOnce(cwd: string, args: string[], options: ExecGitOptions)
   if (!fs.existsSync(cwd)) {
     throw new GitError(`The directory ${cwd} does not exist, so git cannot run there.`);
   }
-  if (!needsConfigOverrides(args)) return spawnGit(cwd, args, options, hardenedEnv([]));
+  const withIndex = (env: NodeJS.ProcessEnv) => (options.indexFile === undefined ? env : { ...env, GIT_INDEX_FILE: options.indexFile });
+  if (!needsConfigOverrides(args)) return spawnGit(cwd, args, options, withIndex(hardenedEnv([])));
   // Decided right before the command, in the same folder, so a worktree's own config.worktree counts.
   const overrides = await overridesFor(cwd, () => spawnGit(cwd, LIST_CONFIG, {}, hardenedEnv([])));
   if (isFailure(overrides)) return overrides;
-  return spawnGit(cwd, args, options, hardenedEnv(overrides));
+  return spawnGit(cwd, args, options, withIndex(hardenedEnv(overrides)));
 }
 
 /**

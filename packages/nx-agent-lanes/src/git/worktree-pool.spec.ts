@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { GitError } from '../errors';
 import { createTestRepo, type TestRepo } from './create-test-repo';
 import { walkFolder } from './__fixtures__/walk-folder';
+import * as runGitModule from './run-git';
 import { createLaneWorktree, pruneStaleWorktrees, releaseLaneWorktree, type LaneWorktree } from './lane-worktree';
 import { snapshotRepository } from './repository-fingerprint';
 import { emptyWorktreePool, POOL_LOCK_REASON, poolDir, readPoolSize } from './worktree-pool';
@@ -11,6 +12,7 @@ import { deadPid } from '../locks/__fixtures__/processes';
 import { formatLockReason, parseWorktreeList } from './worktree-list';
 
 const WORKSPACE_ROOT = path.resolve(__dirname, '../../../..');
+const realExecGit = runGitModule.execGit;
 
 describe('the worktree pool', () => {
   let repo: TestRepo;
@@ -72,11 +74,47 @@ describe('the worktree pool', () => {
     repo.git(['commit', '-q', '-m', 'lane A'], wt.path);
   };
 
-  it('gives lane B the worktree lane A left, identical to a fresh checkout of the base, with none of A\u2019s files', async () => {
+  /** The git commands run in `cwd` while `work` runs: subcommand, and the index read when not the worktree's own. */
+  const gitCommandsIn = async (cwd: string, work: () => Promise<unknown>) => {
+    const commands: Array<{ command?: string; indexFile?: string }> = [];
+    const spy = jest.spyOn(runGitModule, 'execGit').mockImplementation(async (dir, args, options = {}) => {
+      if (dir === cwd) commands.push({ command: args.find((arg, i) => !arg.startsWith('-') && args[i - 1] !== '-c'), indexFile: options.indexFile });
+      return realExecGit(dir, args, options);
+    });
+    try {
+      await work();
+    } finally {
+      spy.mockRestore();
+    }
+    return commands;
+  };
+  /** Past the next second and the slack the plugin allows the kernel's clock. */
+  const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1100 - (Date.now() % 1000)));
+
+  /**
+   * Lane A's worktree: a fresh one, or a pooled one claimed after the second its files were
+   * last written, whose return to the pool compares it with its base index.
+   */
+  const laneA = async (kind: 'fresh' | 'pooled') => {
+    if (kind === 'pooled') {
+      await releaseLaneWorktree(await create('first'));
+      await nextSecond();
+    }
     const a = await create('a');
-    expect(a.reused).toBe(false);
+    expect(a.reused).toBe(kind === 'pooled');
+    return a;
+  };
+  const release = async (wt: LaneWorktree, kind: 'fresh' | 'pooled') => {
+    let released: Awaited<ReturnType<typeof releaseLaneWorktree>> | undefined;
+    const commands = await gitCommandsIn(wt.path, async () => (released = await releaseLaneWorktree(wt)));
+    expect(commands.filter((c) => c.indexFile).map((c) => c.command)).toEqual(kind === 'pooled' ? ['diff-files', 'ls-files'] : []);
+    return released;
+  };
+
+  it.each(['fresh', 'pooled'] as const)('gives lane B the worktree lane A left in a %s worktree, identical to a fresh checkout of the base, with none of A\u2019s files', async (kind) => {
+    const a = await laneA(kind);
     dirty(a);
-    await expect(releaseLaneWorktree(a)).resolves.toEqual({ pooled: true });
+    expect(await release(a, kind)).toEqual({ pooled: true });
     expect(repo.git(['branch', '--list', a.branch])).toBe('');
     // Locked as the pool's: prune leaves it, and the repository watch does not take it for one of the user's worktrees.
     const pooled = parseWorktreeList(repo.git(['worktree', 'list', '--porcelain'])).filter((e) => e.path !== repo.root);
@@ -97,10 +135,10 @@ describe('the worktree pool', () => {
     expect(entry).toMatchObject({ branch: b.branch, locked: expect.stringContaining('lane=b') });
   });
 
-  it('puts back tracked files a lane swapped for symlinks and folders, staged or not, without writing through a symlink that leads outside', async () => {
+  it.each(['fresh', 'pooled'] as const)('puts back tracked files a lane in a %s worktree swapped for symlinks and folders, staged or not, without writing through a symlink that leads outside', async (kind) => {
     const outside = path.join(repo.scratch, 'outside');
     fs.mkdirSync(outside);
-    const a = await create('a');
+    const a = await laneA(kind);
     const at = (p: string) => path.join(a.path, p);
     // A tracked folder becomes a symlink out of the worktree; a tracked file becomes a folder, another a symlink.
     fs.rmSync(at('src/deep'), { recursive: true });
@@ -113,7 +151,7 @@ describe('the worktree pool', () => {
     repo.write('staged-new.ts', 'staged\n', a.path);
     repo.git(['add', 'staged-new.ts'], a.path);
     repo.git(['rm', '-q', '--cached', '.gitignore'], a.path);
-    await expect(releaseLaneWorktree(a)).resolves.toEqual({ pooled: true });
+    expect(await release(a, kind)).toEqual({ pooled: true });
     expect(fs.readdirSync(outside)).toEqual([]);
 
     const b = await create('b');
@@ -172,6 +210,46 @@ describe('the worktree pool', () => {
     const c = await create('c', { baseCommit: 'main' });
     expect(c.reused).toBe(true);
     expect(describeCheckout(c.path)).toEqual(describeCheckout(freshCheckout('aged-moved', repo.git(['rev-parse', 'HEAD']).trim())));
+  });
+
+  it('puts back a mode alone changed and a same-size rewrite with its old mtime, after the lane\u2019s own git refreshed its index, without a git status', async () => {
+    await releaseLaneWorktree(await create('a'));
+    // Its checkout's second is over: a change now gets another ctime.
+    await nextSecond();
+    const b = await create('b');
+    expect(b.reused).toBe(true);
+    const at = (p: string) => path.join(b.path, p);
+    fs.chmodSync(at('src/a.ts'), 0o600);
+    const { mtime } = fs.statSync(at('.gitignore'));
+    fs.writeFileSync(at('.gitignore'), fs.readFileSync(at('.gitignore'), 'utf8').replace('node_modules', 'node-modules'));
+    fs.utimesSync(at('.gitignore'), mtime, mtime);
+    // The lane's git writes a new index that agrees with both files; the base index is another file.
+    repo.git(['add', '-A'], b.path);
+    expect(repo.git(['status', '--porcelain'], b.path)).toBe('M  .gitignore\n');
+    const commands = await gitCommandsIn(b.path, async () => expect(await releaseLaneWorktree(b)).toEqual({ pooled: true }));
+    expect(commands.map((c) => c.command)).not.toContain('status');
+    expect(commands.filter((c) => c.indexFile).map((c) => c.command)).toEqual(['diff-files', 'ls-files']);
+
+    const c = await create('c');
+    expect(c.reused).toBe(true);
+    expect(describeCheckout(c.path)).toEqual(describeCheckout(freshCheckout('mode-alone', base)));
+    expect(fs.statSync(path.join(c.path, 'src/a.ts')).mode & 0o777).toBe(0o666 & ~process.umask());
+  });
+
+  it('puts back a mode changed within the second git last wrote the file, which git\u2019s own compare cannot see', async () => {
+    const a = await create('a');
+    await nextSecond();
+    repo.write('src/a.ts', 'export const a = "from lane A";\n', a.path);
+    await releaseLaneWorktree(a);
+    // Right after src/a.ts was put back: within that second, as a quick verify or test would.
+    const b = await create('b');
+    expect(b.reused).toBe(true);
+    fs.chmodSync(path.join(b.path, 'src/a.ts'), 0o600);
+    const commands = await gitCommandsIn(b.path, () => releaseLaneWorktree(b));
+    expect(commands.filter((c) => c.indexFile).map((c) => c.command)).toEqual(['diff-files', 'ls-files']);
+
+    const c = await create('c');
+    expect(describeCheckout(c.path)).toEqual(describeCheckout(freshCheckout('same-second', base)));
   });
 
   it('keeps at most poolSize worktrees and removes the rest, branches included', async () => {

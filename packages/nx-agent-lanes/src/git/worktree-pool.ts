@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GitError } from '../errors';
 import { deleteLaneBranch, listWorktrees, removeWorktreeDir } from './remove-worktree';
-import { resetForReuse, restorePaths } from './reset-for-reuse';
+import { resetForReuse, restorePaths, type Wrote } from './reset-for-reuse';
 import { withRepositoryLock } from './repository-lock';
 import { execGit, runGit } from './run-git';
 import { worktreeAdminDir } from './worktree-admin-dir';
@@ -120,17 +120,21 @@ export async function claimPooledWorktree(o: ClaimOptions): Promise<{ pooledAt?:
  * worktree back (releaseLaneWorktree's `reuse`). When the base moved, `reset --hard` writes what
  * the two commits differ in (a restore of those paths matches every pathspec against every
  * index entry, slower on a large repository), and a clean follows; so it does when git refuses
- * a step or the pooled commit is unknown.
+ * a step or the pooled commit is unknown. Returns what it wrote, for keepBaseIndex.
  */
-export async function resetClaimedWorktree(worktree: string, pooledAt: string | undefined, baseCommit: string): Promise<void> {
-  if (pooledAt === baseCommit && (await restoreGoneFiles(worktree, baseCommit))) return;
+export async function resetClaimedWorktree(worktree: string, pooledAt: string | undefined, baseCommit: string): Promise<Wrote> {
+  const restored = pooledAt === baseCommit && (await restoreGoneFiles(worktree, baseCommit));
+  if (restored) return restored;
   await runGit(worktree, ['reset', '--hard', '-q']);
   await runGit(worktree, ['clean', '-ffdxq']);
+  return 'all';
 }
 
-async function restoreGoneFiles(worktree: string, baseCommit: string): Promise<boolean> {
-  const gone = await execGit(worktree, ['diff-files', '--name-only', '-z']);
-  return gone.exitCode === 0 && restorePaths(worktree, baseCommit, new Set(gone.stdout.split('\0').filter(Boolean)));
+async function restoreGoneFiles(worktree: string, baseCommit: string): Promise<Wrote | false> {
+  const listed = await execGit(worktree, ['diff-files', '--name-only', '-z']);
+  if (listed.exitCode !== 0) return false;
+  const gone = new Set(listed.stdout.split('\0').filter(Boolean));
+  return (await restorePaths(worktree, baseCommit, gone)) && gone;
 }
 
 /**
