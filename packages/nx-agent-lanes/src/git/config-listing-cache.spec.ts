@@ -101,6 +101,25 @@ describe('a folder’s configuration listing is kept only while its files read t
     expect(cache.lookup(repo.root)).toBeUndefined();
   });
 
+  it('lists once for a worktree moved to another folder and for a folder whose .git file names its git dir, and again once its config.worktree gains a filter', async () => {
+    const [first, moved, snapshot] = ['one', 'moved', 'snapshot'].map((name) => path.join(repo.scratch, name));
+    repo.git(['config', 'extensions.worktreeConfig', 'true']);
+    repo.git(['worktree', 'add', '-q', '--detach', first]);
+    await runGit(first, ['status', '--porcelain']);
+    repo.git(['worktree', 'move', first, moved]);
+    await runGit(moved, ['status', '--porcelain']);
+    // As the patch capture stages from a snapshot folder: the worktree's .git file, copied.
+    fs.mkdirSync(snapshot);
+    fs.copyFileSync(path.join(moved, '.git'), path.join(snapshot, '.git'));
+    await runGit(snapshot, ['status', '--porcelain']);
+    expect(listings()).toBe(1);
+
+    repo.git(['config', '--worktree', 'filter.evil.clean', filterCommand()], moved);
+    await addChange(moved, 'exports.a = 2;\n');
+    expect(listings()).toBe(2);
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
   it('lists again when the folder becomes another worktree (its .git file points elsewhere)', async () => {
     const [first, second] = ['one', 'two'].map((name) => path.join(repo.scratch, name));
     repo.git(['worktree', 'add', '-q', '--detach', first]);

@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path';
 import type { GitConfigEntry } from './plan-git-hardening';
 
 /**
- * What one folder's `git config --list` decided (the hardening's overrides), kept while every
- * file that listing could have come from reads byte for byte the same.
+ * What `git config --list` decided (the hardening's overrides) in a folder, kept for every folder
+ * whose listing comes from files that read byte for byte the same.
  *
  * A lane task runs a dozen content-reading git commands in the same few folders, each preceded
  * by a listing of about 5 ms of git and a process spawn. The listing of a folder is decided by:
@@ -18,22 +18,27 @@ import type { GitConfigEntry } from './plan-git-hardening';
  *   could change with no file above changing) is never kept.
  * Every file is read back before a kept answer is used (a few small reads, against a process),
  * so a filter or hook written between two commands, by the user or by an agent through a
- * worktree, is seen by the next command exactly as when every command listed.
+ * worktree, is seen by the next command exactly as when every command listed. The answer is
+ * found by those readings, with the paths read (all but the folder's own `.git`, whose content
+ * counts): so a worktree moved to another folder, or a folder whose `.git` file names the same
+ * git dir, finds the answer its first folder's listing gave.
  *
  * GIT_* variables never reach the plugin's git (run-git.ts drops them), so the environment
  * adds only HOME and XDG_CONFIG_HOME, which are part of the key.
  */
 export class ConfigListingCache<T> {
-  private readonly kept = new Map<string, { files: readonly string[]; contents: string; value: T }>();
+  private readonly kept = new Map<string, { origins: readonly string[]; contents: string; value: T }>();
 
   constructor(private readonly limit = 256) {}
 
   /** The kept answer for `cwd`, if every file it came from still reads the same. */
   lookup(cwd: string): T | undefined {
-    const key = cacheKey(cwd);
+    const inputs = this.before(cwd);
+    if (!inputs) return undefined;
+    const key = cacheKey(inputs);
     const entry = this.kept.get(key);
     if (!entry) return undefined;
-    if (readContents(entry.files) === entry.contents) return entry.value;
+    if (readContents(entry.origins) === entry.contents) return entry.value;
     this.kept.delete(key);
     return undefined;
   }
@@ -54,11 +59,9 @@ export class ConfigListingCache<T> {
     const origins = [...new Set(entries.flatMap((entry) => originFile(cwd, entry.origin)))].filter((file) => !before.files.includes(file));
     // An origin outside the usual places (a system file under another prefix): read now, so a
     // later change to it is seen too.
-    const files = [...before.files, ...origins];
-    const contents = JSON.stringify([...before.readings, ...origins.map(readFile)]);
-    const key = cacheKey(cwd);
+    const key = cacheKey(before);
     this.kept.delete(key);
-    this.kept.set(key, { files, contents, value });
+    this.kept.set(key, { origins, contents: readContents(origins), value });
     if (this.kept.size > this.limit) this.kept.delete(this.kept.keys().next().value as string);
   }
 }
@@ -72,7 +75,8 @@ export interface ListingInputs {
 /** `include.path` and `includeif.<condition>.path`, as `git config --list` prints them. */
 const INCLUDE_KEY = /^include(if\..*)?\.path$/;
 
-const cacheKey = (cwd: string) => `${resolve(cwd)}\0${process.env.HOME ?? ''}\0${process.env.XDG_CONFIG_HOME ?? ''}`;
+/** The files a listing comes from, as read, and HOME and XDG_CONFIG_HOME; the first file, the folder's `.git`, by its content alone. */
+const cacheKey = (inputs: ListingInputs) => JSON.stringify([process.env.HOME ?? '', process.env.XDG_CONFIG_HOME ?? '', inputs.files.slice(1), inputs.readings]);
 
 function inputFiles(cwd: string): string[] | undefined {
   const dotGit = join(resolve(cwd), '.git');

@@ -4,8 +4,16 @@ import { commandFailed, execGit, runGit } from './run-git';
 
 /** The top of the git checkout that contains `cwd`; GitError when there is none. */
 export async function findRepoRoot(cwd: string): Promise<string> {
-  const known = repoRoots.get(path.resolve(cwd));
+  const key = path.resolve(cwd);
+  const known = repoRoots.get(key);
   if (known) return known;
+  // Parallel lanes of a batch ask at once: one git process answers them all.
+  const asked = askedRoots.get(key) ?? askRepoRoot(cwd).finally(() => askedRoots.delete(key));
+  askedRoots.set(key, asked);
+  return asked;
+}
+
+async function askRepoRoot(cwd: string): Promise<string> {
   // The common dir comes with it: every caller asks for it next (see gitCommonDir).
   const args = ['rev-parse', '--show-toplevel', '--git-common-dir'];
   const result = await execGit(cwd, args);
@@ -93,3 +101,4 @@ const commonDirs = new Map<string, string>();
 
 /** Each folder's checkout top, once found: a batch process asks for it once per task. Only answers are kept. */
 const repoRoots = new Map<string, string>();
+const askedRoots = new Map<string, Promise<string>>();

@@ -151,9 +151,9 @@ export async function returnToPool(o: {
 }): Promise<{ pooled: boolean; why?: string }> {
   // A full pool takes nothing: no reset of a worktree that is removed anyway (checked again below).
   // Every free worktree is a folder of the pool's: fewer folders than its size, and it is not full.
-  const isFull = async () => (await listPooled(o.repoRoot, o.pool.dir)).free.length >= o.pool.size;
-  const folders = fs.existsSync(o.pool.dir) ? fs.readdirSync(o.pool.dir).length : 0;
-  if (folders >= o.pool.size && (await withRepositoryLock(o.repoRoot, { task: 'count the pooled worktrees' }, isFull))) return { pooled: false };
+  const mayBeFull = () => (fs.existsSync(o.pool.dir) ? fs.readdirSync(o.pool.dir).length : 0) >= o.pool.size;
+  const isFull = async () => mayBeFull() && (await listPooled(o.repoRoot, o.pool.dir)).free.length >= o.pool.size;
+  if (mayBeFull() && (await withRepositoryLock(o.repoRoot, { task: 'count the pooled worktrees' }, isFull))) return { pooled: false };
   const obstacle = await resetForReuse(o);
   if (obstacle) return { pooled: false, why: obstacle };
   return withRepositoryLock(o.repoRoot, { task: `return the ${path.basename(o.path)} worktree to the pool` }, async () => {
