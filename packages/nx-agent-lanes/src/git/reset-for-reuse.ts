@@ -263,9 +263,13 @@ async function restoreCheckoutModes(worktree: string, which: 'all' | 'folders'):
   const umask = process.umask();
   const [file, executable, folder] = [0o666, 0o777, 0o777].map((mode) => (mode & ~umask).toString(8));
   // Every folder not `folder`, every file neither `file` nor `executable`, outside .git. Folders
-  // alone cost find a stat of each folder only: it tells the other entries' type from the listing.
-  const args = [worktree, '-path', path.join(worktree, '.git'), '-prune', '-o', '(', '-type', 'd', '!', '-perm', folder, ')', '-print0'];
-  if (which === 'all') args.push('-o', '(', '-type', 'f', '!', '-perm', file, '!', '-perm', executable, ')', '-print0');
+  // alone cost find a stat of each folder only: it tells the other entries' type from the listing,
+  // so the type comes first.
+  const dotGit = path.join(worktree, '.git');
+  const args =
+    which === 'folders'
+      ? [worktree, '-type', 'd', '(', '-path', dotGit, '-prune', '-o', '!', '-perm', folder, '-print0', ')']
+      : [worktree, '-path', dotGit, '-prune', '-o', '(', '-type', 'd', '!', '-perm', folder, ')', '-print0', '-o', '(', '-type', 'f', '!', '-perm', file, '!', '-perm', executable, ')', '-print0'];
   let listed: string;
   try {
     listed = (await runFind('find', args, { env: process.env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })).stdout;
