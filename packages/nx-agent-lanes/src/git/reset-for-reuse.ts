@@ -182,7 +182,8 @@ async function listSinceClaim(worktree: string, baseIndex: string, written: Writ
  * Puts the worktree back from what listSinceClaim found: removes the paths the base has not
  * (each one git named, taken as it is: a symlink is removed, never followed), and the unsure
  * ones (git would take them for up to date and leave their mode), makes the base index the
- * worktree's index again, restores the changed paths from the base and detaches HEAD there. Returns the paths it restored, or false when a step failed: the caller then resets the
+ * worktree's index again, restores the changed paths from the base and detaches HEAD there.
+ * Returns the paths it restored, or false when a step failed: the caller then resets the
  * worktree another way.
  */
 async function restoreSinceClaim(worktree: string, baseCommit: string, adminDir: string, listed: SinceClaim): Promise<Wrote | false> {
@@ -205,9 +206,9 @@ async function restoreSinceClaim(worktree: string, baseCommit: string, adminDir:
  * since the base. Removes the untracked and ignored ones, puts the tracked ones back from the
  * base (index and file), and detaches HEAD at the base. A whole-worktree checkout and a second
  * walk to check it would cost two more walks of every file, however little the lane changed.
- * Returns the paths it put back. False, having changed nothing or only removed untracked files, when the worktree holds
- * something this does not handle (a conflict, a submodule) or git refused a step: the caller
- * then resets it whole and checks.
+ * Returns the paths it put back. False, having changed nothing or only removed untracked files,
+ * when the worktree holds something this does not handle (a conflict, a submodule) or git
+ * refused a step: the caller then resets it whole and checks.
  */
 async function restoreWhatDiffers(worktree: string, baseCommit: string): Promise<Wrote | false> {
   const status = await execGit(worktree, ['status', '--porcelain=v2', '-z', '--branch', '--ignored', '--untracked-files=all', '--no-renames']);
