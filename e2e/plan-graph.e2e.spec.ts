@@ -46,6 +46,11 @@ describe('feature plan → Nx project graph', () => {
       'export-feature/backend',
       'export-feature/frontend',
     ]);
+    // A lane project says it is a library, which Nx would otherwise conclude by probing its folder.
+    const ofType = (type: string) => JSON.parse(ws.nx(['show', 'projects', `--type=${type}`, '--json']).stdout) as string[];
+    expect(ofType('lib')).toEqual(expect.arrayContaining(['export-feature/backend', 'export-feature/frontend']));
+    expect(ofType('lib')).not.toContain('export-feature');
+    expect(ofType('app')).toContain('export-feature');
   });
 
   it("infers the feature's lane, verify and integrate targets, each running its lanes' tasks", () => {

@@ -44,6 +44,7 @@ describe('buildFeatureProjects', () => {
   it("orders lane tasks by `after` and verifies a lane on its upstream lanes' patches", () => {
     const web = projects['features/f/lanes/web'];
     expect(web.name).toBe('f/web');
+    expect(web.projectType).toBe('library');
     expect(web.targets?.agent.dependsOn).toEqual([{ projects: ['f/api'], target: 'agent' }]);
     expect(web.targets?.verify.dependsOn).toEqual([
       { projects: ['f/web'], target: 'agent' },

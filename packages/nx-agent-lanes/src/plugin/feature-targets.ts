@@ -121,6 +121,10 @@ function buildLaneProject(feature: Feature, lane: Lane, upstream: readonly Lane[
   return {
     root: laneProjectRoot(feature.root, lane.name),
     name: laneProjectName(f, lane.name),
+    // What Nx would conclude for a folder with no package.json, said outright: without it Nx
+    // probes the folder for two tsconfig files and reads a package.json that is not there, for
+    // every lane on every graph build.
+    projectType: 'library',
     tags: [LANE_TAG],
     targets: {
       [LANE_AGENT_TARGET]: {
