@@ -8,7 +8,7 @@ import type { SandboxIsolation } from './decide-sandbox';
 import { type PortBridge, SANDBOX_SOCKET_DIR, planBwrapArgs } from './plan-bwrap-args';
 import { type ReadableMount, resolveSandboxMounts } from './resolve-sandbox-mounts';
 import { type DialHost, serveAllowedHosts } from './serve-allowed-hosts';
-import { signalGroup, signalGroupExcept, signalProcess } from './signal-processes';
+import { runningGroupMembers, signalGroup, signalGroupExcept, signalProcess } from './signal-processes';
 
 export interface SandboxNetwork {
   /**
@@ -307,7 +307,7 @@ export interface AttachedSandbox {
  */
 export async function openAttachedSandbox(options: AttachedSandboxOptions): Promise<AttachedSandbox> {
   const prepared = await prepareLaunch(options);
-  const children: ChildProcess[] = [];
+  const children: Array<{ child: ChildProcess; closed: Promise<void> }> = [];
   let closed = false;
   return {
     sandboxed: options.isolation.kind === 'bwrap',
@@ -315,21 +315,44 @@ export async function openAttachedSandbox(options: AttachedSandboxOptions): Prom
       if (closed) throw new Error('This sandbox is closed.');
       const child = prepared.start(['exec', ...[file, ...args].map(quoteForShell)].join(' '), env);
       child.stdin?.on('error', () => undefined);
-      children.push(child);
+      children.push({ child, closed: new Promise((resolve) => child.once('close', () => resolve())) });
       return child;
     },
     async close() {
       if (closed) return;
       closed = true;
-      for (const child of children) {
-        if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) continue;
-        // bwrap dies with its PID namespace's init; unsandboxed, the group goes.
-        signalProcess(child.pid, 'SIGKILL');
+      for (const { child } of children) {
+        if (child.pid === undefined) continue;
+        // bwrap dies with its PID namespace's init; unsandboxed, the group goes. The group is
+        // signalled even after bwrap exited: what it started may still be on its way out.
+        if (child.exitCode === null && child.signalCode === null) signalProcess(child.pid, 'SIGKILL');
         signalGroup(child.pid, 'SIGKILL');
       }
+      // A killed process is gone only once the kernel has torn it down: close returns once
+      // every process in the groups it started has gone, not as soon as the kill is sent.
+      await Promise.all(children.map(({ child, closed: pipesClosed }) => (child.pid === undefined ? undefined : untilGroupGone(child.pid, pipesClosed))));
       await prepared.cleanup();
     },
   };
+}
+
+/** The longest close waits for a killed sandbox's processes to be torn down. */
+const TEARDOWN_WAIT_MS = 5000;
+
+/**
+ * Resolves once the group led by `pgid` has no running member left, or after TEARDOWN_WAIT_MS:
+ * first the pipes' close (each process holding them has released its files, so it is most of the
+ * way out), then the group, checked every 10 ms and killed again each time.
+ */
+async function untilGroupGone(pgid: number, pipesClosed: Promise<void>): Promise<void> {
+  const deadline = Date.now() + TEARDOWN_WAIT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([pipesClosed, new Promise<void>((resolve) => (timer = setTimeout(resolve, TEARDOWN_WAIT_MS)))]);
+  clearTimeout(timer);
+  while (runningGroupMembers(pgid).length > 0 && Date.now() < deadline) {
+    signalGroup(pgid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 function quoteForShell(word: string): string {
