@@ -2,13 +2,14 @@ import { type ChildProcess, spawn as nodeSpawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isProcessGroupRunning } from '../locks/process-identity';
 import { type SocketServer, bridgeSocketToPort } from './bridge-socket';
 import { type OutputStream, type TextFilter, OutputCapture } from './capture-output';
 import type { SandboxIsolation } from './decide-sandbox';
 import { type PortBridge, SANDBOX_SOCKET_DIR, planBwrapArgs } from './plan-bwrap-args';
 import { type ReadableMount, resolveSandboxMounts } from './resolve-sandbox-mounts';
 import { type DialHost, serveAllowedHosts } from './serve-allowed-hosts';
-import { runningGroupMembers, signalGroup, signalGroupExcept, signalProcess } from './signal-processes';
+import { signalGroup, signalGroupExcept, signalProcess } from './signal-processes';
 
 export interface SandboxNetwork {
   /**
@@ -340,16 +341,17 @@ export async function openAttachedSandbox(options: AttachedSandboxOptions): Prom
 const TEARDOWN_WAIT_MS = 5000;
 
 /**
- * Resolves once the group led by `pgid` has no running member left, or after TEARDOWN_WAIT_MS:
- * first the pipes' close (each process holding them has released its files, so it is most of the
- * way out), then the group, checked every 10 ms and killed again each time.
+ * Resolves once the group led by `pgid` has no running member left (zombies do not count), or
+ * after TEARDOWN_WAIT_MS: first the pipes' close (each process holding them has released its
+ * files, so it is most of the way out), then the group, checked every 10 ms and killed again
+ * each time.
  */
 async function untilGroupGone(pgid: number, pipesClosed: Promise<void>): Promise<void> {
   const deadline = Date.now() + TEARDOWN_WAIT_MS;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([pipesClosed, new Promise<void>((resolve) => (timer = setTimeout(resolve, TEARDOWN_WAIT_MS)))]);
   clearTimeout(timer);
-  while (runningGroupMembers(pgid).length > 0 && Date.now() < deadline) {
+  while (isProcessGroupRunning(pgid) && Date.now() < deadline) {
     signalGroup(pgid, 'SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

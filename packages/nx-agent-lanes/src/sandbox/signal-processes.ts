@@ -24,32 +24,19 @@ export function signalProcess(pid: number, signal: NodeJS.Signals): void {
 /**
  * Signals every member of a process group but one. The sandbox's outer bwrap process dies of a
  * SIGTERM (it has no handler) and takes the whole sandbox with it at once (--die-with-parent), so
- * a graceful stop must reach the sandboxed processes and spare it; they are in its group.
+ * a graceful stop must reach the sandboxed processes and spare it; they are in its group, and
+ * Linux lists group membership in /proc/<pid>/stat.
  */
 export function signalGroupExcept(pgid: number, except: number, signal: NodeJS.Signals): void {
-  for (const { pid } of listGroup(pgid)) if (pid !== except) signalProcess(pid, signal);
-}
-
-/**
- * The members of a process group that still run: a zombie, already torn down and only waiting to
- * be reaped, does not count.
- */
-export function runningGroupMembers(pgid: number): number[] {
-  return listGroup(pgid)
-    .filter(({ state }) => state !== 'Z' && state !== 'X')
-    .map(({ pid }) => pid);
-}
-
-/** The members of a process group and their states, as Linux lists them in /proc/<pid>/stat. */
-function listGroup(pgid: number): Array<{ pid: number; state: string }> {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
   } catch {
-    return [];
+    return;
   }
-  const members: Array<{ pid: number; state: string }> = [];
   for (const name of pids) {
+    const pid = Number(name);
+    if (pid === except) continue;
     let stat: string;
     try {
       stat = readFileSync(`/proc/${name}/stat`, 'utf8');
@@ -58,7 +45,6 @@ function listGroup(pgid: number): Array<{ pid: number; state: string }> {
     }
     // `pid (comm) state ppid pgrp ...`; comm may hold spaces and parentheses, so split after the last `)`.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid) members.push({ pid: Number(name), state: fields[0] });
+    if (Number(fields[2]) === pgid) signalProcess(pid, signal);
   }
-  return members;
 }
